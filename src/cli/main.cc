@@ -1,0 +1,60 @@
+// The tfport command line: one binary, one subcommand per job.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <sstream>
+
+#include "cli/show.h"
+
+namespace {
+
+// Prints the error as one line on stderr and returns the process exit code.
+int report(const tfport::Status& status) {
+  if (status.ok()) return 0;
+  std::cerr << "tfport: error: " << status.message() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tfport: read, inspect, run, serve and write TensorFlow and Keras model files"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tfport 0.1.0");
+
+  tfport::cli::ShowOptions show;
+  std::string tag_set, signature_def;
+  auto* show_cmd = app.add_subcommand("show", "Show a model's contents (saved_model_cli show compatible)");
+  show_cmd->add_option("--dir", show.dir, "Model path: SavedModel dir, checkpoint, .pb, .meta, .h5, .keras")
+      ->required();
+  auto* tag_opt = show_cmd->add_option("--tag_set", tag_set, "Comma-separated tag set, e.g. serve,gpu");
+  auto* sig_opt = show_cmd->add_option("--signature_def", signature_def, "Signature key to show");
+  show_cmd->add_flag("--all", show.all, "Show everything");
+  show_cmd->add_flag("--list_ops", show.list_ops, "List the ops of the tag set's MetaGraph");
+  show_cmd->add_flag("--json", show.json, "Print one JSON document instead of text");
+  show_cmd->add_flag("--summary", show.summary, "Keras SavedModels: print the Keras model summary");
+
+  tfport::cli::ScanOptions scan;
+  std::string scan_tag_set, denylist;
+  auto* scan_cmd = app.add_subcommand("scan", "Report ops that touch files, network or processes");
+  scan_cmd->add_option("--dir", scan.dir, "SavedModel directory (or any model path)")->required();
+  auto* scan_tag_opt = scan_cmd->add_option("--tag_set", scan_tag_set, "Only scan this tag set");
+  auto* deny_opt = scan_cmd->add_option("--op_denylist", denylist, "Comma-separated op names");
+  scan_cmd->add_flag("--json", scan.json, "Print one JSON document instead of text");
+
+  CLI11_PARSE(app, argc, argv);
+
+  std::ostringstream out;
+  tfport::Status status;
+  if (*show_cmd) {
+    if (*tag_opt) show.tag_set = tag_set;
+    if (*sig_opt) show.signature_def = signature_def;
+    status = tfport::cli::run_show(show, out);
+  } else if (*scan_cmd) {
+    if (*scan_tag_opt) scan.tag_set = scan_tag_set;
+    if (*deny_opt) scan.op_denylist = denylist;
+    status = tfport::cli::run_scan(scan, out);
+  }
+  std::cout << out.str() << std::flush;
+  return report(status);
+}
