@@ -15,12 +15,25 @@ namespace {
 
 constexpr char kHdf5Magic[] = "\x89HDF\r\n\x1a\n";
 constexpr char kZipMagic[] = "PK\x03\x04";
+// LevelDB table magic 0xdb4775248b80fb57, little-endian, in the last 8 bytes of every SSTable:
+// V2 .index files and V1 checkpoints (TensorSliceWriter) alike.
+constexpr char kTableMagic[] = "\x57\xfb\x80\x8b\x24\x75\x47\xdb";
 
 std::string read_head(const std::string& path, size_t n) {
   std::ifstream in(path, std::ios::binary);
   std::string buf(n, '\0');
   in.read(buf.data(), static_cast<std::streamsize>(n));
   buf.resize(static_cast<size_t>(in.gcount()));
+  return buf;
+}
+
+std::string read_tail(const std::string& path, size_t n) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  auto size = static_cast<size_t>(in.tellg());
+  if (!in || size < n) return "";
+  in.seekg(static_cast<std::streamoff>(size - n));
+  std::string buf(n, '\0');
+  in.read(buf.data(), static_cast<std::streamsize>(n));
   return buf;
 }
 
@@ -185,6 +198,9 @@ StatusOr<DetectedModel> detect_model(const std::string& input) {
   }
   std::string head = read_head(path, 8);
   if (head.empty()) return data_loss_error(path + ": file is empty");
+  if (read_tail(path, 8) == std::string_view(kTableMagic, 8)) {
+    return legacy_v1_error("'" + name + "'", path);
+  }
   if (starts_with(head, kZipMagic)) return DetectedModel{ModelFormat::kKerasV3, path, "", ""};
   if (has_hdf5_signature(path)) return DetectedModel{ModelFormat::kKerasH5, path, "", ""};
   if (ends_with(name, ".h5") || ends_with(name, ".hdf5") || ends_with(name, ".keras")) {

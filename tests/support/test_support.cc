@@ -39,8 +39,10 @@ TempDir::~TempDir() {
 std::string copy_to(const std::string& src, const std::string& dest) {
   fs::copy(src, dest, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   // Fixtures are read-only; copies must be writable so tests can corrupt them.
-  for (auto& p : fs::recursive_directory_iterator(dest)) {
-    fs::permissions(p.path(), fs::perms::owner_write, fs::perm_options::add);
+  if (fs::is_directory(dest)) {
+    for (auto& p : fs::recursive_directory_iterator(dest)) {
+      fs::permissions(p.path(), fs::perms::owner_write, fs::perm_options::add);
+    }
   }
   if (fs::exists(dest)) fs::permissions(dest, fs::perms::owner_write, fs::perm_options::add);
   return dest;
