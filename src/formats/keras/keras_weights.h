@@ -1,0 +1,22 @@
+// Weight bookkeeping shared by the Keras readers: which weights are trainable, and attaching
+// the weights a file stores to the layers its config names.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tfport/keras.h"
+
+namespace tfport::keras {
+
+// Sets KerasWeight::trainable: false for every weight of a non-trainable layer, for
+// BatchNormalization moving statistics, and for the statistics of preprocessing layers
+// (Normalization mean/variance/count).
+void mark_trainable_weights(KerasLayer* layer);
+
+// Gives layer `layer_name` of `model` its weights; DATA_LOSS naming `context` when the config
+// has no such layer but the file stores weights for it.
+Status attach_weights(KerasModel* model, const std::string& layer_name, std::vector<KerasWeight> weights,
+                      const std::string& context);
+
+}  // namespace tfport::keras
