@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan+UBSan) and runs each for SECONDS (default 60),
-# seeded with real files from ../shared/fixtures. A crash leaves its input in build-fuzz/crashes/.
+# Builds the libFuzzer targets (the clang ASan+UBSan tree, build-asan/) and runs each for
+# SECONDS (default 60), seeded with real files from ../shared/fixtures. A crash leaves its
+# input in build-asan/crashes/.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"; shift || true
 fixtures="${TFPORT_FIXTURES:-$(cd .. && pwd)/shared/fixtures}"
-scripts/build.sh fuzz
+scripts/build.sh asan
 
 # Seeds per target: file patterns under the fixtures directory.
 seeds_for() {
@@ -25,18 +26,18 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/*_fuzz.cc; do targets+=("$(basename "$f" .cc)"); done
 fi
-mkdir -p build-fuzz/crashes
+mkdir -p build-asan/crashes
 status=0
 for t in "${targets[@]}"; do
-  corpus="build-fuzz/corpus/$t"
+  corpus="build-asan/corpus/$t"
   mkdir -p "$corpus"
   while IFS= read -r f; do cp -f "$f" "$corpus/" 2>/dev/null || true; done < <(seeds_for "$t")
   echo "fuzz: $t for ${seconds}s ($(ls "$corpus" | wc -l) seeds)"
   if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-       "build-fuzz/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
-       -timeout=10 -artifact_prefix="build-fuzz/crashes/$t-" -print_final_stats=0 "$corpus" \
-       > "build-fuzz/$t.log" 2>&1; then
-    echo "fuzz: $t FAILED (see build-fuzz/$t.log)"; tail -40 "build-fuzz/$t.log"; status=1
+       "build-asan/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+       -timeout=10 -artifact_prefix="build-asan/crashes/$t-" -print_final_stats=0 "$corpus" \
+       > "build-asan/$t.log" 2>&1; then
+    echo "fuzz: $t FAILED (see build-asan/$t.log)"; tail -40 "build-asan/$t.log"; status=1
   fi
 done
 exit $status

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: sets up, builds (release and ASan+UBSan), runs every test under both,
-# then a short libFuzzer run of each reader. Usage: scripts/test.sh [--quick]  (--quick: release only)
+# The whole test suite: sets up, builds (release, and clang ASan+UBSan), runs every test under
+# both, then a short libFuzzer run of each reader (the fuzz targets live in the ASan tree). Usage: scripts/test.sh [--quick]  (--quick: release only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

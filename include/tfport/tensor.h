@@ -36,6 +36,10 @@ class Tensor {
   // A string tensor; values.size() must equal shape.num_elements().
   static StatusOr<Tensor> from_strings(Shape shape, std::vector<std::string> values);
 
+  // A scalar DT_RESOURCE tensor naming a resource (a variable, a table) in the runtime's
+  // resource store; `strings()[0]` is the key.
+  static Tensor resource_handle(std::string key);
+
   template <typename T>
   static Tensor from_vector(DType dtype, Shape shape, const std::vector<T>& values);
 
@@ -59,6 +63,7 @@ class Tensor {
     return {data<T>(), static_cast<std::size_t>(num_elements())};
   }
 
+  // Elements of a DT_STRING tensor (or the key of a DT_RESOURCE handle).
   const std::vector<std::string>& strings() const { return *strings_; }
   std::vector<std::string>& mutable_strings() { return *strings_; }
 

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/run.h"
 #include "cli/show.h"
 
 namespace {
@@ -42,6 +43,21 @@ int main(int argc, char** argv) {
   auto* deny_opt = scan_cmd->add_option("--op_denylist", denylist, "Comma-separated op names");
   scan_cmd->add_flag("--json", scan.json, "Print one JSON document instead of text");
 
+  tfport::cli::RunOptions run;
+  std::string run_outdir, run_outputs;
+  auto* run_cmd = app.add_subcommand("run", "Run a model on inputs (saved_model_cli run compatible)");
+  run_cmd->add_option("--dir", run.dir, "Model path: SavedModel dir, .pb, .meta, ...")->required();
+  run_cmd->add_option("--tag_set", run.tag_set, "SavedModels: comma-separated tag set (default serve)");
+  run_cmd->add_option("--signature_def", run.signature_def, "Signature key (default serving_default)");
+  run_cmd->add_option("--inputs", run.inputs, "'key=file.npy;key2=file.npz[name]'");
+  run_cmd->add_option("--input_exprs", run.input_exprs, "'key=[[1.0],[2.0]];key2=np.ones((2,3))'");
+  run_cmd->add_option("--input_examples", run.input_examples, "'key=[{\"x\":[8.0]}]' as serialized tf.Examples");
+  auto* run_outdir_opt = run_cmd->add_option("--outdir", run_outdir, "Save each output as <outdir>/<key>.npy");
+  run_cmd->add_flag("--overwrite", run.overwrite, "Allow replacing files in --outdir");
+  auto* run_outputs_opt =
+      run_cmd->add_option("--outputs", run_outputs, "Graphs without signatures: tensors to fetch, a,b");
+  run_cmd->add_flag("--allow_unsafe_ops", run.allow_unsafe_ops, "Allow ops that touch files, network, processes");
+
   CLI11_PARSE(app, argc, argv);
 
   std::ostringstream out;
@@ -54,6 +70,10 @@ int main(int argc, char** argv) {
     if (*scan_tag_opt) scan.tag_set = scan_tag_set;
     if (*deny_opt) scan.op_denylist = denylist;
     status = tfport::cli::run_scan(scan, out);
+  } else if (*run_cmd) {
+    if (*run_outdir_opt) run.outdir = run_outdir;
+    if (*run_outputs_opt) run.outputs = run_outputs;
+    status = tfport::cli::run_run(run, out, std::cerr);
   }
   std::cout << out.str() << std::flush;
   return report(status);

@@ -70,14 +70,21 @@ StatusOr<Tensor> Tensor::from_strings(Shape shape, std::vector<std::string> valu
   return t;
 }
 
+Tensor Tensor::resource_handle(std::string key) {
+  Tensor t;
+  t.dtype_ = DType::kResource;
+  t.strings_ = std::make_shared<std::vector<std::string>>(1, std::move(key));
+  return t;
+}
+
 std::size_t Tensor::byte_size() const {
-  if (dtype_ == DType::kString || !valid()) return 0;
+  if (dtype_ == DType::kString || dtype_ == DType::kResource || !valid()) return 0;
   return static_cast<std::size_t>(num_elements()) * element_storage_size(dtype_);
 }
 
 Tensor Tensor::clone() const {
   if (!valid()) return Tensor();
-  if (dtype_ == DType::kString) {
+  if (dtype_ == DType::kString || dtype_ == DType::kResource) {
     Tensor t;
     t.dtype_ = dtype_;
     t.shape_ = shape_;
@@ -97,7 +104,7 @@ Tensor Tensor::clone() const {
 
 bool Tensor::equals(const Tensor& other) const {
   if (dtype_ != other.dtype_ || shape_ != other.shape_) return false;
-  if (dtype_ == DType::kString) return *strings_ == *other.strings_;
+  if (dtype_ == DType::kString || dtype_ == DType::kResource) return *strings_ == *other.strings_;
   std::size_t bytes = byte_size();
   return bytes == 0 || std::memcmp(data_, other.data_, bytes) == 0;
 }

@@ -4,7 +4,7 @@
 //
 // Adding an op: docs/adding-an-op.md. In short, in src/runtime/ops/<family>.cc:
 //   class ReluKernel final : public Kernel { ... };
-//   TFPORT_REGISTER_KERNEL("Relu", [](const Attrs& a) -> StatusOr<std::unique_ptr<Kernel>> { ... });
+//   TFPORT_REGISTER_OP({"Relu", &make_relu, &relu_shapes});
 #pragma once
 
 #include <memory>
@@ -23,11 +23,16 @@ class ThreadPoolDevice;
 
 namespace tfport::runtime {
 
+class ResourceStore;
+
 struct KernelContext {
   std::span<const Tensor> inputs;
   std::vector<Tensor>* outputs;             // the kernel appends one Tensor per op output
   const Eigen::ThreadPoolDevice* device;    // intra-op parallelism; never null
   std::string_view node_name;
+  // Variables and tables of the loaded model (shared by every run of it); stateless kernels
+  // ignore it.
+  ResourceStore* resources = nullptr;
 
   // "node 'conv1' (Conv2D): <message>" as INVALID_ARGUMENT.
   Status error(std::string_view op, std::string_view message) const;
@@ -66,7 +71,8 @@ class OpRegistry {
 #define TFPORT_KERNEL_CONCAT_INNER(a, b) a##b
 #define TFPORT_KERNEL_CONCAT(a, b) TFPORT_KERNEL_CONCAT_INNER(a, b)
 // Registers at static-initialisation time; the runtime library is linked whole-archive so
-// registrations in otherwise unreferenced files are kept.
+// registrations in otherwise unreferenced files are kept. Usage (note the braces):
+//   TFPORT_REGISTER_OP({"Relu", &make_relu, &relu_shapes});
 #define TFPORT_REGISTER_OP(...)                                                      \
   [[maybe_unused]] static const bool TFPORT_KERNEL_CONCAT(tfport_registered_op_, __LINE__) = \
-      ::tfport::runtime::OpRegistry::global().add(::tfport::runtime::OpRegistration{__VA_ARGS__})
+      ::tfport::runtime::OpRegistry::global().add(::tfport::runtime::OpRegistration __VA_ARGS__)

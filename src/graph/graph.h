@@ -1,0 +1,80 @@
+// tfport's one graph IR. Every format becomes this: GraphDefs and SavedModel graphs are
+// imported node for node (functions inlined by a pass), Keras models are lowered to the same
+// TensorFlow ops. Nodes keep TensorFlow op names and NodeDef attributes, so kernels read their
+// configuration one way whatever the source format was.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "tfport/status.h"
+#include "tfport/tf/attr_value.pb.h"
+#include "tfport/tf/function.pb.h"
+
+namespace tfport::graph {
+
+using AttrMap = google::protobuf::Map<std::string, tensorflow::AttrValue>;
+
+// Output `index` of node `node`.
+struct Endpoint {
+  int node = -1;
+  int index = 0;
+  bool operator==(const Endpoint&) const = default;
+};
+
+struct Node {
+  std::string name;
+  std::string op;
+  AttrMap attrs;
+  std::vector<Endpoint> inputs;     // data inputs, in order
+  std::vector<int> control_inputs;  // nodes that must run first
+  bool removed = false;             // tombstone; compact() drops it
+};
+
+class Graph {
+ public:
+  int num_nodes() const { return static_cast<int>(nodes_.size()); }
+  const Node& node(int id) const { return nodes_[static_cast<size_t>(id)]; }
+  Node& mutable_node(int id) { return nodes_[static_cast<size_t>(id)]; }
+
+  // Adds a node; its name must be unique among live nodes.
+  StatusOr<int> add_node(Node node);
+  // Id of the live node called `name`, or -1.
+  int find(std::string_view name) const;
+  // Marks a node removed and frees its name (inputs pointing at it must be rewired first).
+  void remove_node(int id);
+
+  // Resolves "name", "name:k" (and "^name" as a control reference, see parse_tensor_name).
+  StatusOr<Endpoint> resolve(std::string_view tensor_name) const;
+
+  // Function definitions the graph's call nodes refer to.
+  tensorflow::FunctionDefLibrary& library() { return library_; }
+  const tensorflow::FunctionDefLibrary& library() const { return library_; }
+
+  // A name not yet used, built from `base`.
+  std::string unique_name(std::string_view base) const;
+
+  // Drops removed nodes and renumbers; endpoints are remapped.
+  void compact();
+
+ private:
+  std::vector<Node> nodes_;
+  std::unordered_map<std::string, int> by_name_;
+  tensorflow::FunctionDefLibrary library_;
+};
+
+struct TensorName {
+  std::string node;
+  int index = 0;
+  bool control = false;
+};
+// "x" -> {x,0}; "x:1" -> {x,1}; "^x" -> {x,0,control}. Fails on empty names and bad indices.
+StatusOr<TensorName> parse_tensor_name(std::string_view text);
+
+// "name:index" as TensorFlow prints it.
+std::string tensor_name(const Graph& graph, Endpoint e);
+
+}  // namespace tfport::graph

@@ -1,0 +1,111 @@
+// One Keras layer call being lowered, and the table of lowering functions by class name.
+// Each layer family lives in its own file (dense.cc, conv.cc, ...) and adds its classes to the
+// table from its add_*_layers function, so a new layer touches one file.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/keras/emitter.h"
+#include "tfport/keras.h"
+
+namespace tfport::graph::keras {
+
+using nlohmann::json;
+
+struct LayerTable;
+
+struct LayerCall {
+  Emitter emit;                         // scope = the layer's name (inside nested models' scopes)
+  std::string name;                     // the layer's name
+  std::string class_name;
+  const json* config = nullptr;         // the layer's "config" object
+  const std::vector<KerasWeight>* weights = nullptr;
+  std::vector<Value> inputs;            // tensors of the first call argument
+  const json* kwargs = nullptr;         // other call arguments (may be null)
+  int keras_major = 2;                  // 1, 2 or 3: some defaults and activations differ
+  std::string keras_version;
+  const LayerTable* table = nullptr;
+
+  // "layer 'dense' (Dense): config field 'units': <message>" as INVALID_ARGUMENT.
+  Status field_error(std::string_view field, std::string_view message) const;
+  Status error(std::string_view message) const;
+  Status unimplemented(std::string_view message) const;
+
+  // Config access. A missing key (or JSON null) gives the fallback; a present value of the
+  // wrong kind is an error naming the field.
+  bool has(const char* key) const;
+  StatusOr<int64_t> get_int(const char* key) const;
+  StatusOr<int64_t> get_int(const char* key, int64_t fallback) const;
+  StatusOr<double> get_float(const char* key, double fallback) const;
+  StatusOr<bool> get_bool(const char* key, bool fallback) const;
+  StatusOr<std::string> get_string(const char* key, std::string fallback) const;
+  // An int or a list of ints ("kernel_size": 3 or [3, 3]) as exactly `n` values.
+  StatusOr<std::vector<int64_t>> get_ints(const char* key, size_t n, std::optional<int64_t> fallback = {}) const;
+  // A list of ints of any length (also a bare int as one element).
+  StatusOr<std::vector<int64_t>> get_int_list(const char* key) const;
+  // The config value (nullptr when absent), Keras 3 "__tuple__" wrappers unwrapped.
+  const json* get(const char* key) const;
+
+  // The first input; an error when the call has none.
+  StatusOr<Value> input() const;
+  Status expect_inputs(size_t n) const;
+
+  // Weight `i` as float32, its shape checked against `expected` (-1 = any) when given.
+  size_t num_weights() const { return weights ? weights->size() : 0; }
+  StatusOr<Tensor> weight(size_t i, const std::vector<int64_t>& expected = {}) const;
+  // "channels_last" (true) or "channels_first" from data_format.
+  StatusOr<bool> channels_last() const;
+};
+
+using LowerFn = StatusOr<std::vector<Value>> (*)(LayerCall& call);
+
+struct LayerTable {
+  std::map<std::string, LowerFn, std::less<>> lower;
+  // Classes known but not supported, with the reason given at load.
+  std::map<std::string, std::string, std::less<>> unsupported;
+};
+
+// The table of every layer family.
+const LayerTable& layer_table();
+
+void add_activation_layers(LayerTable& t);
+void add_dense_layers(LayerTable& t);
+void add_conv_layers(LayerTable& t);
+void add_pooling_layers(LayerTable& t);
+void add_normalization_layers(LayerTable& t);
+void add_merge_layers(LayerTable& t);
+void add_reshaping_layers(LayerTable& t);
+void add_embedding_layers(LayerTable& t);
+void add_preprocessing_layers(LayerTable& t);
+void add_regularization_layers(LayerTable& t);
+void add_wrapper_layers(LayerTable& t);
+
+// Lowers one call of a layer given by class name and config (used by wrappers for the layer
+// they wrap, with the wrapper's weights).
+StatusOr<std::vector<Value>> lower_layer(LayerCall& call);
+
+// Applies a Keras activation (a name, null, or a serialized object) to x. `field` names the
+// config field in errors ("activation", "recurrent_activation").
+StatusOr<Value> apply_activation(LayerCall& call, const Value& x, const json* activation, std::string_view field);
+// Applies the layer's own "activation" config field.
+StatusOr<Value> apply_layer_activation(LayerCall& call, const Value& x);
+
+// Conv/pool output length for one spatial dim (-1 when the input is unknown).
+int64_t conv_output_length(int64_t n, int64_t k, int64_t stride, int64_t dilation, const std::string& padding);
+
+// Resizes a channels_last image batch to `target` (height, width) or, when target is empty, by
+// integer `factors` (ResizeBilinear / ResizeNearestNeighbor, align_corners false).
+StatusOr<Value> resize_images(LayerCall& call, const Value& x, const std::vector<int64_t>& factors,
+                              const std::vector<int64_t>& target, const std::string& method, bool half_pixel);
+
+// A single-value vector helper.
+inline std::vector<Value> one(Value v) { return {std::move(v)}; }
+
+}  // namespace tfport::graph::keras

@@ -1,0 +1,35 @@
+#include "runtime/keras_loader.h"
+
+#include <algorithm>
+
+#include "graph/keras/lower_keras.h"
+#include "runtime/graph_model.h"
+#include "tfport/keras.h"
+
+namespace tfport::runtime {
+
+StatusOr<std::shared_ptr<Model>> load_keras_model(const DetectedModel& detected, const LoadOptions& options) {
+  StatusOr<KerasModel> read = detected.format == ModelFormat::kKerasV3 ? read_keras_v3(detected.path)
+                                                                       : read_keras_h5(detected.path);
+  if (!read.ok()) return read.status();
+  if (read->source.empty()) read->source = detected.path;
+  TFPORT_ASSIGN_OR_RETURN(graph::LoweredKerasModel lowered, graph::lower_keras_model(*read));
+
+  Signature sig;
+  sig.key = "serving_default";
+  sig.method_name = "tensorflow/serving/predict";
+  sig.inputs = std::move(lowered.inputs);
+  sig.outputs = std::move(lowered.outputs);
+  auto by_key = [](const TensorSpec& a, const TensorSpec& b) { return a.key < b.key; };
+  std::sort(sig.inputs.begin(), sig.inputs.end(), by_key);
+  std::sort(sig.outputs.begin(), sig.outputs.end(), by_key);
+
+  auto model = std::make_shared<GraphModel>(std::move(lowered.graph), options);
+  model->add_signature(std::move(sig));
+  // Missing kernels are reported now, naming every op and the nodes that use it.
+  std::string err = model->signature_error("serving_default");
+  if (!err.empty()) return unimplemented_error(detected.path + ": " + err);
+  return std::shared_ptr<Model>(std::move(model));
+}
+
+}  // namespace tfport::runtime

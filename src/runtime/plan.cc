@@ -1,0 +1,276 @@
+#define EIGEN_USE_THREADS
+#include "runtime/plan.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+#include <unordered_map>
+
+#include <unsupported/Eigen/CXX11/Tensor>
+
+#include "formats/graphdef/unsafe_ops.h"
+
+namespace tfport::runtime {
+namespace {
+
+using graph::Endpoint;
+using graph::Graph;
+
+bool is_ref_assign(const std::string& op) { return op == "Assign" || op == "AssignAdd" || op == "AssignSub"; }
+bool is_ref_variable(const std::string& op) { return op == "VariableV2" || op == "Variable"; }
+
+// Ops allowed to touch files when the caller allows file access (the model's own restore and
+// table-initialisation steps); everything else on the unsafe list needs allow_unsafe_ops.
+bool is_checkpoint_or_asset_read(const std::string& op) {
+  return op == "RestoreV2" || op == "InitializeTableFromTextFile" || op == "InitializeTableFromTextFileV2";
+}
+
+Status missing_ops_error(const std::map<std::string, std::vector<std::string>>& missing) {
+  std::string msg = "the model uses " + std::to_string(missing.size()) + " op(s) tfport does not implement: ";
+  bool first = true;
+  for (const auto& [op, nodes] : missing) {
+    if (!first) msg += "; ";
+    first = false;
+    msg += op + " (";
+    for (size_t i = 0; i < nodes.size() && i < 3; ++i) msg += (i ? ", '" : "'") + nodes[i] + "'";
+    if (nodes.size() > 3) msg += " and " + std::to_string(nodes.size() - 3) + " more";
+    msg += ")";
+  }
+  return unimplemented_error(msg);
+}
+
+// Inputs that carry data into the node's kernel. The ref input of Assign/AssignAdd/AssignSub
+// (the VariableV2 itself) is not one: the kernel updates the variable by key, and reading the
+// variable before its first assignment would fail.
+std::vector<Endpoint> data_inputs(const Graph& g, const graph::Node& node) {
+  if (is_ref_assign(node.op) && !node.inputs.empty() && is_ref_variable(g.node(node.inputs[0].node).op)) {
+    return {node.inputs.begin() + 1, node.inputs.end()};
+  }
+  return node.inputs;
+}
+
+Status with_node_context(const Status& s, const std::string& name, const std::string& op) {
+  if (s.ok() || s.message().rfind("node '", 0) == 0) return s;
+  return s.with_context("node '" + name + "' (" + op + ")");
+}
+
+}  // namespace
+
+struct Plan::Threads {
+  explicit Threads(int n) : pool(n), device(&pool, n) {}
+  Eigen::ThreadPool pool;
+  Eigen::ThreadPoolDevice device;
+};
+
+Plan::~Plan() = default;
+
+StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec, const PlanOptions& options) {
+  std::unique_ptr<Plan> plan(new Plan());
+  const int n = g.num_nodes();
+
+  // Feeds: each fed endpoint gets its own slot; fed nodes do not run.
+  std::map<std::pair<int, int>, int> fed;  // (node, index) -> slot
+  std::vector<char> is_fed(static_cast<size_t>(n), 0);
+  for (const std::string& name : spec.feeds) {
+    auto e = g.resolve(name);
+    if (!e.ok()) return e.status().with_context("feed '" + name + "'");
+    int slot = plan->num_slots_++;
+    if (!fed.emplace(std::make_pair(e->node, e->index), slot).second) {
+      return invalid_argument_error("tensor '" + name + "' is fed twice");
+    }
+    plan->feed_slots_.push_back(slot);
+    is_fed[static_cast<size_t>(e->node)] = 1;
+  }
+  std::vector<Endpoint> fetches;
+  for (const std::string& name : spec.fetches) {
+    auto e = g.resolve(name);
+    if (!e.ok()) return e.status().with_context("fetch '" + name + "'");
+    fetches.push_back(*e);
+  }
+  std::vector<int> roots;
+  for (const Endpoint& e : fetches) roots.push_back(e.node);
+  for (const std::string& name : spec.targets) {
+    int id = g.find(name);
+    if (id < 0) return not_found_error("target node '" + name + "' is not in the graph");
+    roots.push_back(id);
+  }
+
+  // Needed nodes: everything the roots depend on, not looking past fed nodes.
+  std::vector<char> needed(static_cast<size_t>(n), 0);
+  std::vector<int> stack;
+  for (int r : roots) {
+    if (!needed[static_cast<size_t>(r)]) needed[static_cast<size_t>(r)] = 1, stack.push_back(r);
+  }
+  while (!stack.empty()) {
+    int id = stack.back();
+    stack.pop_back();
+    if (is_fed[static_cast<size_t>(id)]) continue;
+    const graph::Node& node = g.node(id);
+    auto visit = [&](int src) {
+      if (!needed[static_cast<size_t>(src)]) needed[static_cast<size_t>(src)] = 1, stack.push_back(src);
+    };
+    for (const Endpoint& e : data_inputs(g, node)) visit(e.node);
+    for (int c : node.control_inputs) visit(c);
+  }
+
+  // Output counts from the references that are actually made.
+  std::vector<int> num_outputs(static_cast<size_t>(n), 0);
+  auto note_use = [&](Endpoint e) {
+    int& c = num_outputs[static_cast<size_t>(e.node)];
+    c = std::max(c, e.index + 1);
+  };
+  for (int id = 0; id < n; ++id) {
+    if (!needed[static_cast<size_t>(id)] || is_fed[static_cast<size_t>(id)]) continue;
+    for (const Endpoint& e : data_inputs(g, g.node(id))) note_use(e);
+  }
+  for (const Endpoint& e : fetches) note_use(e);
+
+  std::vector<int> first_slot(static_cast<size_t>(n), -1);
+  for (int id = 0; id < n; ++id) {
+    if (!needed[static_cast<size_t>(id)] || is_fed[static_cast<size_t>(id)]) continue;
+    first_slot[static_cast<size_t>(id)] = plan->num_slots_;
+    plan->num_slots_ += num_outputs[static_cast<size_t>(id)];
+  }
+  auto slot_of = [&](Endpoint e) -> StatusOr<int> {
+    auto it = fed.find({e.node, e.index});
+    if (it != fed.end()) return it->second;
+    if (is_fed[static_cast<size_t>(e.node)]) {
+      return invalid_argument_error("tensor '" + graph::tensor_name(g, e) + "' is needed but only other outputs of '" +
+                                    g.node(e.node).name + "' are fed");
+    }
+    return first_slot[static_cast<size_t>(e.node)] + e.index;
+  };
+
+  // Order: Kahn's algorithm over data and control edges of the nodes that run.
+  std::vector<int> pending(static_cast<size_t>(n), 0);
+  std::vector<std::vector<int>> consumers(static_cast<size_t>(n));
+  int to_run = 0;
+  for (int id = 0; id < n; ++id) {
+    if (!needed[static_cast<size_t>(id)] || is_fed[static_cast<size_t>(id)]) continue;
+    ++to_run;
+    const graph::Node& node = g.node(id);
+    auto depend = [&](int src) {
+      if (is_fed[static_cast<size_t>(src)]) return;
+      ++pending[static_cast<size_t>(id)];
+      consumers[static_cast<size_t>(src)].push_back(id);
+    };
+    for (const Endpoint& e : data_inputs(g, node)) depend(e.node);
+    for (int c : node.control_inputs) depend(c);
+  }
+  std::vector<int> order;
+  order.reserve(static_cast<size_t>(to_run));
+  for (int id = 0; id < n; ++id) {
+    if (needed[static_cast<size_t>(id)] && !is_fed[static_cast<size_t>(id)] && pending[static_cast<size_t>(id)] == 0) {
+      order.push_back(id);
+    }
+  }
+  for (size_t i = 0; i < order.size(); ++i) {
+    for (int c : consumers[static_cast<size_t>(order[i])]) {
+      if (--pending[static_cast<size_t>(c)] == 0) order.push_back(c);
+    }
+  }
+  if (static_cast<int>(order.size()) != to_run) {
+    for (int id = 0; id < n; ++id) {
+      if (needed[static_cast<size_t>(id)] && !is_fed[static_cast<size_t>(id)] && pending[static_cast<size_t>(id)] > 0) {
+        return unimplemented_error("the graph has a cycle through node '" + g.node(id).name + "' (" + g.node(id).op +
+                                   "); TF1 dataflow loops are not supported yet");
+      }
+    }
+  }
+
+  // Kernels: every missing op is reported at once, before anything runs.
+  const OpRegistry& registry = OpRegistry::global();
+  std::map<std::string, std::vector<std::string>> missing;
+  for (int id : order) {
+    const graph::Node& node = g.node(id);
+    if (registry.find(node.op) == nullptr) missing[node.op].push_back(node.name);
+  }
+  if (!missing.empty()) return missing_ops_error(missing);
+
+  for (int id : order) {
+    const graph::Node& node = g.node(id);
+    if (is_unsafe_op(node.op) && !options.allow_unsafe_ops &&
+        !(options.allow_file_access && is_checkpoint_or_asset_read(node.op))) {
+      return permission_denied_error("node '" + node.name + "' (" + node.op + ") " +
+                                     std::string(unsafe_op_reason(node.op)) +
+                                     "; tfport refuses such ops unless explicitly allowed");
+    }
+    Step step;
+    step.name = node.name;
+    step.op = node.op;
+    graph::AttrMap attrs = node.attrs;
+    if (is_ref_assign(node.op) && !node.inputs.empty()) {
+      const graph::Node& var = g.node(node.inputs[0].node);
+      if (is_ref_variable(var.op)) {
+        auto get = [&](const char* key) {
+          auto it = var.attrs.find(key);
+          return it == var.attrs.end() ? std::string() : it->second.s();
+        };
+        attrs["_tfport_variable_key"].set_s(variable_key(get("container"), get("shared_name"), var.name));
+      }
+    }
+    Attrs view(attrs, node.name, node.op);
+    auto kernel = registry.find(node.op)->create(view);
+    if (!kernel.ok()) return with_node_context(kernel.status(), node.name, node.op);
+    step.kernel = std::move(*kernel);
+    for (const Endpoint& e : data_inputs(g, node)) {
+      TFPORT_ASSIGN_OR_RETURN(int slot, slot_of(e));
+      step.inputs.push_back(slot);
+    }
+    step.first_output = first_slot[static_cast<size_t>(id)];
+    step.num_outputs = num_outputs[static_cast<size_t>(id)];
+    plan->steps_.push_back(std::move(step));
+  }
+  for (const Endpoint& e : fetches) {
+    TFPORT_ASSIGN_OR_RETURN(int slot, slot_of(e));
+    plan->fetch_slots_.push_back(slot);
+  }
+
+  // Free each intermediate after its last reader, so peak memory follows the live set.
+  std::vector<int> last_use(static_cast<size_t>(plan->num_slots_), -1);
+  for (size_t s = 0; s < plan->steps_.size(); ++s) {
+    for (int slot : plan->steps_[s].inputs) last_use[static_cast<size_t>(slot)] = static_cast<int>(s);
+  }
+  for (int slot : plan->fetch_slots_) last_use[static_cast<size_t>(slot)] = -2;
+  for (int slot = 0; slot < plan->num_slots_; ++slot) {
+    int s = last_use[static_cast<size_t>(slot)];
+    if (s >= 0) plan->steps_[static_cast<size_t>(s)].release.push_back(slot);
+  }
+
+  int threads = options.intra_op_threads > 0 ? options.intra_op_threads
+                                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  plan->threads_ = std::make_unique<Threads>(threads);
+  return plan;
+}
+
+Status Plan::run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources) const {
+  if (feeds.size() != feed_slots_.size()) {
+    return invalid_argument_error("expected " + std::to_string(feed_slots_.size()) + " fed tensors, got " +
+                                  std::to_string(feeds.size()));
+  }
+  std::vector<Tensor> values(static_cast<size_t>(num_slots_));
+  for (size_t i = 0; i < feeds.size(); ++i) values[static_cast<size_t>(feed_slots_[i])] = feeds[i];
+  std::vector<Tensor> inputs;
+  std::vector<Tensor> outputs;
+  for (const Step& step : steps_) {
+    inputs.clear();
+    for (int slot : step.inputs) inputs.push_back(values[static_cast<size_t>(slot)]);
+    outputs.clear();
+    KernelContext ctx{inputs, &outputs, &threads_->device, step.name, resources};
+    Status s = step.kernel->compute(ctx);
+    if (!s.ok()) return with_node_context(s, step.name, step.op);
+    if (static_cast<int>(outputs.size()) < step.num_outputs) {
+      return internal_error("node '" + step.name + "' (" + step.op + ") produced " + std::to_string(outputs.size()) +
+                            " output(s), " + std::to_string(step.num_outputs) + " are used");
+    }
+    for (int i = 0; i < step.num_outputs; ++i) {
+      values[static_cast<size_t>(step.first_output + i)] = std::move(outputs[static_cast<size_t>(i)]);
+    }
+    for (int slot : step.release) values[static_cast<size_t>(slot)] = Tensor();
+  }
+  fetches->clear();
+  for (int slot : fetch_slots_) fetches->push_back(values[static_cast<size_t>(slot)]);
+  return Status::OK();
+}
+
+}  // namespace tfport::runtime

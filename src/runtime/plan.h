@@ -1,0 +1,69 @@
+// An executable plan: a graph (already inlined and simplified) turned once into an ordered
+// list of steps with their kernels, so it can run many times, from many threads at once.
+//
+//   PlanSpec spec{.feeds = {"x:0"}, .fetches = {"y:0"}};
+//   TFPORT_ASSIGN_OR_RETURN(auto plan, Plan::build(graph, spec, options));
+//   std::vector<Tensor> out;
+//   TFPORT_RETURN_IF_ERROR(plan->run({x}, &out, &resources));
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "runtime/kernel.h"
+#include "runtime/resource_store.h"
+
+namespace tfport::runtime {
+
+struct PlanSpec {
+  std::vector<std::string> feeds;    // tensor names ("x:0") the caller supplies, in run() order
+  std::vector<std::string> fetches;  // tensor names returned by run(), in order
+  std::vector<std::string> targets;  // node names run for their effects (init ops, assigns)
+};
+
+struct PlanOptions {
+  // Ops that read or write files (RestoreV2 ...), and other ops on the unsafe list, are refused
+  // unless allowed. Loading a SavedModel allows file access for its restore step only.
+  bool allow_file_access = false;
+  bool allow_unsafe_ops = false;
+  int intra_op_threads = 0;  // 0 = all cores
+};
+
+class Plan {
+ public:
+  // Fails if an op has no kernel (listing every missing op and the nodes that use it), if a
+  // feed or fetch names no tensor, if the needed graph has a cycle, or if a kernel rejects its
+  // attributes.
+  static StatusOr<std::unique_ptr<Plan>> build(const graph::Graph& graph, const PlanSpec& spec,
+                                               const PlanOptions& options = {});
+  ~Plan();
+
+  // `feeds` in PlanSpec::feeds order; `fetches` receives PlanSpec::fetches in order.
+  Status run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources) const;
+
+  int num_steps() const { return static_cast<int>(steps_.size()); }
+
+ private:
+  struct Step {
+    std::string name;
+    std::string op;
+    std::unique_ptr<Kernel> kernel;
+    std::vector<int> inputs;   // value slots
+    int first_output = 0;      // slots [first_output, first_output + num_outputs)
+    int num_outputs = 0;
+    std::vector<int> release;  // slots no longer needed after this step
+  };
+  Plan() = default;
+
+  std::vector<Step> steps_;
+  int num_slots_ = 0;
+  std::vector<int> feed_slots_;
+  std::vector<int> fetch_slots_;
+  struct Threads;  // Eigen's thread pool and device, kept out of this header
+  std::unique_ptr<Threads> threads_;
+};
+
+}  // namespace tfport::runtime
