@@ -14,5 +14,8 @@ case "$kind" in
 esac
 cmake -S . -B "$dir" -G "Unix Makefiles" -DTFPORT_WERROR=ON "${flags[@]}" >/dev/null
 # Only errors and warnings reach the terminal.
-cmake --build "$dir" -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^Consolidate compiler|^gmake|^make' || true
-test "${PIPESTATUS[0]}" -eq 0
+set +e +o pipefail
+cmake --build "$dir" -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]|^Consolidate compiler|^gmake|^make'
+status=${PIPESTATUS[0]}
+set -e
+exit "$status"

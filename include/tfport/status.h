@@ -111,7 +111,7 @@ class [[nodiscard]] StatusOr {
 
 // `lhs = value of expr` (a StatusOr), or return its error.
 #define TFPORT_ASSIGN_OR_RETURN(lhs, expr) \
-  TFPORT_ASSIGN_OR_RETURN_IMPL(TFPORT_STATUS_CONCAT(tfport_statusor_, __LINE__), lhs, expr)
+  TFPORT_ASSIGN_OR_RETURN_IMPL(TFPORT_STATUS_CONCAT(tfport_statusor_, __COUNTER__), lhs, expr)
 #define TFPORT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/bench.h"
 #include "cli/run.h"
 #include "cli/show.h"
 
@@ -58,6 +59,15 @@ int main(int argc, char** argv) {
       run_cmd->add_option("--outputs", run_outputs, "Graphs without signatures: tensors to fetch, a,b");
   run_cmd->add_flag("--allow_unsafe_ops", run.allow_unsafe_ops, "Allow ops that touch files, network, processes");
 
+  tfport::cli::BenchOptions bench;
+  auto* bench_cmd = app.add_subcommand("bench", "Measure load time, latency and throughput of a model");
+  bench_cmd->add_option("--model", bench.model, "Model path (any format tfport runs)")->required();
+  bench_cmd->add_option("--signature_def", bench.signature, "Signature key (default serving_default)");
+  bench_cmd->add_option("--batch", bench.batch, "Batch size (default 1)");
+  bench_cmd->add_option("--threads", bench.threads, "Intra-op threads (default: all cores)");
+  bench_cmd->add_option("--runs", bench.runs, "Timed runs (default: enough for 2 s, at least 10)");
+  bench_cmd->add_flag("--json", bench.json, "Print the JSON contract of shared/bench/README.md");
+
   CLI11_PARSE(app, argc, argv);
 
   std::ostringstream out;
@@ -70,6 +80,8 @@ int main(int argc, char** argv) {
     if (*scan_tag_opt) scan.tag_set = scan_tag_set;
     if (*deny_opt) scan.op_denylist = denylist;
     status = tfport::cli::run_scan(scan, out);
+  } else if (*bench_cmd) {
+    status = tfport::cli::run_bench(bench, out);
   } else if (*run_cmd) {
     if (*run_outdir_opt) run.outdir = run_outdir;
     if (*run_outputs_opt) run.outputs = run_outputs;

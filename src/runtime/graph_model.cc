@@ -48,7 +48,8 @@ std::string GraphModel::signature_error(std::string_view key) const {
 }
 
 Status check_signature_inputs(const Signature& sig, const std::map<std::string, Tensor>& inputs) {
-  for (const auto& [key, value] : inputs) {
+  for (const auto& entry : inputs) {
+    const std::string& key = entry.first;
     auto it = std::find_if(sig.inputs.begin(), sig.inputs.end(), [&](const TensorSpec& s) { return s.key == key; });
     if (it == sig.inputs.end()) {
       std::string keys;

@@ -151,10 +151,14 @@ StatusOr<Endpoint> Emitter::add(std::string_view base, std::string_view op, std:
 }
 
 StatusOr<Endpoint> Emitter::constant(std::string_view base, const Tensor& t, const std::vector<int64_t>* shape) {
-  TFPORT_ASSIGN_OR_RETURN(tensorflow::TensorProto proto, tensor_to_proto(t, shape));
-  tensorflow::AttrValue value;
-  *value.mutable_tensor() = std::move(proto);
-  return add(base, "Const", {}, {{"dtype", attr_type(t.dtype())}, {"value", value}});
+  // Built in place: weights can be large, so the TensorProto is written once into the node.
+  Node n;
+  n.name = graph_->unique_name(scope_.empty() ? std::string(base) : scope_ + "/" + std::string(base));
+  n.op = "Const";
+  n.attrs["dtype"] = attr_type(t.dtype());
+  TFPORT_ASSIGN_OR_RETURN(*n.attrs["value"].mutable_tensor(), tensor_to_proto(t, shape));
+  TFPORT_ASSIGN_OR_RETURN(int id, graph_->add_node(std::move(n)));
+  return Endpoint{id, 0};
 }
 
 StatusOr<Endpoint> Emitter::floats(std::string_view base, std::vector<float> v, std::vector<int64_t> shape) {

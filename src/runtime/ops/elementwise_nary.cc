@@ -5,7 +5,6 @@
 namespace tfport::runtime::ops {
 namespace {
 
-constexpr uint32_t kNumeric = kRealTypes | kF16 | kBF16;
 
 class BiasAddKernel final : public Kernel {
  public:
