@@ -106,7 +106,9 @@ StatusOr<Outputs> run_signature(const Model& model, const RunOptions& o, const s
   TFPORT_ASSIGN_OR_RETURN(const Signature* sig, model.signature(o.signature_def));
   std::map<std::string, Tensor> feeds;
   for (const auto& [key, value] : inputs) {
-    auto spec = std::find_if(sig->inputs.begin(), sig->inputs.end(), [&](const TensorSpec& s) { return s.key == key; });
+    const std::string& wanted = key;  // clang 14 cannot capture structured bindings
+    auto spec = std::find_if(sig->inputs.begin(), sig->inputs.end(),
+                             [&](const TensorSpec& s) { return s.key == wanted; });
     if (spec == sig->inputs.end()) {
       std::string keys;
       for (const TensorSpec& s : sig->inputs) keys += "\"" + s.key + "\", ";

@@ -88,18 +88,5 @@ TEST(KerasFixtures, EveryFixtureOpensAndSummarises) {
   }
 }
 
-// Run with --gtest_also_run_disabled_tests to see every fixture's summary.
-TEST(KerasFixtures, DISABLED_PrintAll) {
-  for (const KerasFixture& f : keras_fixtures()) {
-    StatusOr<KerasModel> m = open(f);
-    std::cout << "### " << f.path << "\n";
-    if (!m.ok()) {
-      std::cout << m.status() << "\n";
-      continue;
-    }
-    print_keras_summary(*m, std::cout);
-  }
-}
-
 }  // namespace
 }  // namespace tfport
