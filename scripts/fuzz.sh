@@ -42,8 +42,12 @@ for t in "${targets[@]}"; do
     cp -f "$f" "$corpus/$(printf '%s' "$f" | md5sum | cut -c1-8)-$(basename "$f")" 2>/dev/null || true
   done < <(seeds_for "$t")
   mode=(-max_total_time="$seconds")
-  if [[ " $seeds_only " == *" $t "* ]]; then mode=(-runs=0); echo "fuzz: $t replays its seeds only"; fi
-  echo "fuzz: $t for ${seconds}s ($(ls "$corpus" | wc -l) seeds)"
+  if [[ " $seeds_only " == *" $t "* ]]; then
+    mode=(-runs=0)
+    echo "fuzz: $t replays its $(ls "$corpus" | wc -l) seeds only (see TFPORT_FUZZ_SEEDS_ONLY above)"
+  else
+    echo "fuzz: $t for ${seconds}s ($(ls "$corpus" | wc -l) seeds)"
+  fi
   if ! ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
        "build-asan/fuzz/$t" "${mode[@]}" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
        -seed=1 -timeout=30 -artifact_prefix="build-asan/crashes/$t-" -print_final_stats=0 "$corpus" \
