@@ -248,24 +248,9 @@ StatusOr<std::vector<Value>> lower_conv_transpose(LayerCall& call) {
   dilations.push_back(1);
   sizes.push_back(filters);
   // input_sizes = [batch (at run time), spatial..., filters].
-  TFPORT_ASSIGN_OR_RETURN(Endpoint xs, e.shape_of(x));
-  TFPORT_ASSIGN_OR_RETURN(Endpoint b, e.int32s("begin", {0}));
-  TFPORT_ASSIGN_OR_RETURN(Endpoint en, e.int32s("end", {1}));
-  TFPORT_ASSIGN_OR_RETURN(Endpoint st, e.int32s("strides", {1}));
-  TFPORT_ASSIGN_OR_RETURN(Endpoint batch, e.add("StridedSlice", "StridedSlice", {xs, b, en, st},
-                                                {{"T", attr_type(DType::kInt32)},
-                                                 {"Index", attr_type(DType::kInt32)},
-                                                 {"begin_mask", attr_int(0)},
-                                                 {"end_mask", attr_int(0)},
-                                                 {"ellipsis_mask", attr_int(0)},
-                                                 {"new_axis_mask", attr_int(0)},
-                                                 {"shrink_axis_mask", attr_int(0)}}));
+  TFPORT_ASSIGN_OR_RETURN(Endpoint batch, e.shape_dims(x, 0, 1));
   TFPORT_ASSIGN_OR_RETURN(Endpoint rest, e.int32s("sizes", sizes));
-  TFPORT_ASSIGN_OR_RETURN(Endpoint axis, e.int32_scalar("axis", 0));
-  TFPORT_ASSIGN_OR_RETURN(Endpoint input_sizes, e.add("ConcatV2", "ConcatV2", {batch, rest, axis},
-                                                      {{"T", attr_type(DType::kInt32)},
-                                                       {"N", attr_int(2)},
-                                                       {"Tidx", attr_type(DType::kInt32)}}));
+  TFPORT_ASSIGN_OR_RETURN(Endpoint input_sizes, e.concat_int32(batch, rest));
   TFPORT_ASSIGN_OR_RETURN(Value k, e.const_value("kernel", kernel, kdims));
   std::vector<int64_t> y_shape{x.dim(0)};
   for (size_t i = 0; i + 1 < sizes.size(); ++i) y_shape.push_back(sizes[i]);

@@ -226,6 +226,27 @@ StatusOr<Endpoint> Emitter::shape_of(const Value& x) {
   return add("Shape", "Shape", {x.ep}, {{"T", attr_type(x.dtype)}, {"out_type", attr_type(DType::kInt32)}});
 }
 
+StatusOr<Endpoint> Emitter::shape_dims(const Value& x, int64_t begin, int64_t end) {
+  TFPORT_ASSIGN_OR_RETURN(Endpoint xs, shape_of(x));
+  TFPORT_ASSIGN_OR_RETURN(Endpoint b, int32s("begin", {begin}));
+  TFPORT_ASSIGN_OR_RETURN(Endpoint en, int32s("end", {end}));
+  TFPORT_ASSIGN_OR_RETURN(Endpoint st, int32s("strides", {1}));
+  return add("StridedSlice", "StridedSlice", {xs, b, en, st},
+             {{"T", attr_type(DType::kInt32)},
+              {"Index", attr_type(DType::kInt32)},
+              {"begin_mask", attr_int(0)},
+              {"end_mask", attr_int(0)},
+              {"ellipsis_mask", attr_int(0)},
+              {"new_axis_mask", attr_int(0)},
+              {"shrink_axis_mask", attr_int(0)}});
+}
+
+StatusOr<Endpoint> Emitter::concat_int32(Endpoint a, Endpoint b) {
+  TFPORT_ASSIGN_OR_RETURN(Endpoint axis, int32_scalar("axis", 0));
+  return add("ConcatV2", "ConcatV2", {a, b, axis},
+             {{"T", attr_type(DType::kInt32)}, {"N", attr_int(2)}, {"Tidx", attr_type(DType::kInt32)}});
+}
+
 StatusOr<Value> Emitter::reshape(const Value& x, const std::vector<int64_t>& dims) {
   std::vector<int64_t> target = dims;
   int unknown = 0;

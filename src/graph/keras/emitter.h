@@ -99,6 +99,10 @@ class Emitter {
   StatusOr<Value> cast(const Value& x, DType to);
   // A rank-1 int32 tensor of x's dims at run time.
   StatusOr<Endpoint> shape_of(const Value& x);
+  // dims [begin, end) of x's run-time shape, as an int32 vector.
+  StatusOr<Endpoint> shape_dims(const Value& x, int64_t begin, int64_t end);
+  // [a..., b...] for two int32 vectors.
+  StatusOr<Endpoint> concat_int32(Endpoint a, Endpoint b);
 
  private:
   Graph* graph_;

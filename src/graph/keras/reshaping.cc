@@ -237,18 +237,7 @@ StatusOr<Value> resize_images(LayerCall& call, const Value& x, const std::vector
     shape[1] = x.dim(1) * factors[0];
     shape[2] = x.dim(2) * factors[1];
   } else {
-    TFPORT_ASSIGN_OR_RETURN(Endpoint xs, e.shape_of(x));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint b, e.int32s("begin", {1}));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint en, e.int32s("end", {3}));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint st, e.int32s("strides", {1}));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint hw, e.add("StridedSlice", "StridedSlice", {xs, b, en, st},
-                                               {{"T", attr_type(DType::kInt32)},
-                                                {"Index", attr_type(DType::kInt32)},
-                                                {"begin_mask", attr_int(0)},
-                                                {"end_mask", attr_int(0)},
-                                                {"ellipsis_mask", attr_int(0)},
-                                                {"new_axis_mask", attr_int(0)},
-                                                {"shrink_axis_mask", attr_int(0)}}));
+    TFPORT_ASSIGN_OR_RETURN(Endpoint hw, e.shape_dims(x, 1, 3));
     TFPORT_ASSIGN_OR_RETURN(Endpoint f, e.int32s("factors", factors));
     TFPORT_ASSIGN_OR_RETURN(size, e.add("Mul", "Mul", {hw, f}, {{"T", attr_type(DType::kInt32)}}));
     shape[1] = shape[2] = -1;

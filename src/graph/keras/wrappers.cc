@@ -49,24 +49,9 @@ StatusOr<std::vector<Value>> lower_time_distributed(LayerCall& call) {
       if (y.dim(i) < 0) return call.error("the wrapped layer's output dims " + shape_text(y.shape) + " are unknown");
       step.push_back(y.dim(i));
     }
-    TFPORT_ASSIGN_OR_RETURN(Endpoint xs, e.shape_of(x));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint b, e.int32s("begin", {0}));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint en, e.int32s("end", {2}));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint st, e.int32s("strides", {1}));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint lead, e.add("StridedSlice", "StridedSlice", {xs, b, en, st},
-                                                 {{"T", attr_type(DType::kInt32)},
-                                                  {"Index", attr_type(DType::kInt32)},
-                                                  {"begin_mask", attr_int(0)},
-                                                  {"end_mask", attr_int(0)},
-                                                  {"ellipsis_mask", attr_int(0)},
-                                                  {"new_axis_mask", attr_int(0)},
-                                                  {"shrink_axis_mask", attr_int(0)}}));
+    TFPORT_ASSIGN_OR_RETURN(Endpoint lead, e.shape_dims(x, 0, 2));
     TFPORT_ASSIGN_OR_RETURN(Endpoint rest, e.int32s("step_shape", step));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint axis, e.int32_scalar("axis", 0));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint shape, e.add("ConcatV2", "ConcatV2", {lead, rest, axis},
-                                                  {{"T", attr_type(DType::kInt32)},
-                                                   {"N", attr_int(2)},
-                                                   {"Tidx", attr_type(DType::kInt32)}}));
+    TFPORT_ASSIGN_OR_RETURN(Endpoint shape, e.concat_int32(lead, rest));
     std::vector<int64_t> out_shape{-1, -1};
     out_shape.insert(out_shape.end(), step.begin(), step.end());
     TFPORT_ASSIGN_OR_RETURN(result, e.op("Reshape", {y.ep, shape},
