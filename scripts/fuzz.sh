@@ -22,11 +22,9 @@ seeds_for() {
   esac
 }
 
-# Targets that only replay their seed corpus by default: libhdf5 1.10 (Debian 12) itself
-# crashes or loops on some corrupted variable-length string attributes (found by
-# keras_h5_fuzz inside H5Aread -> H5HG_read), which tfport cannot catch in-process yet.
-# Set TFPORT_FUZZ_SEEDS_ONLY="" to fuzz them anyway.
-seeds_only="${TFPORT_FUZZ_SEEDS_ONLY-keras_h5_fuzz}"
+# Targets listed in TFPORT_FUZZ_SEEDS_ONLY only replay their seed corpus (none by default;
+# keras_h5_fuzz needed it before the HDF5 library ran in tfport's sandbox process).
+seeds_only="${TFPORT_FUZZ_SEEDS_ONLY-}"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

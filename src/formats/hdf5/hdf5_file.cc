@@ -1,222 +1,142 @@
-// Opening files (from a path or an in-memory image), handles, error conversion, groups.
+// hdf5::File and hdf5::Group: the reader-facing API, answered from the sandboxed snapshot.
 #include "formats/hdf5/hdf5_file.h"
 
-#include <hdf5.h>
-
-#include <vector>
-
 #include "core/file.h"
-#include "formats/hdf5/hdf5_internal.h"
+#include "formats/hdf5/hdf5_snapshot.h"
 
 namespace tfport::hdf5 {
 
-std::recursive_mutex& hdf5_lock() {
-  static std::recursive_mutex mutex;
-  return mutex;
-}
-
-void close_id(hid_t id) {
-  if (id < 0) return;
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  switch (H5Iget_type(id)) {
-    case H5I_FILE: H5Fclose(id); break;
-    case H5I_GROUP: H5Gclose(id); break;
-    case H5I_DATASET: H5Dclose(id); break;
-    case H5I_ATTR: H5Aclose(id); break;
-    case H5I_DATATYPE: H5Tclose(id); break;
-    case H5I_DATASPACE: H5Sclose(id); break;
-    case H5I_GENPROP_LST: H5Pclose(id); break;
-    default: H5Idec_ref(id); break;
-  }
-  H5Eclear2(H5E_DEFAULT);
-}
-
-void Handle::reset() {
-  if (id_ >= 0) close_id(id_);
-  id_ = -1;
-}
-
-FileState::~FileState() {
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  file.reset();
-}
-
-void silence_hdf5_errors() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  });
-}
-
-namespace {
-
-herr_t collect_error(unsigned n, const H5E_error2_t* err, void* data) {
-  auto* out = static_cast<std::vector<std::string>*>(data);
-  if (n < 3 && err->desc && err->desc[0]) out->emplace_back(err->desc);
-  return 0;
-}
-
-}  // namespace
-
-std::string take_hdf5_error(const std::string& fallback) {
-  std::vector<std::string> messages;
-  // Upward walk: the innermost (most specific) failure first.
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &messages);
-  H5Eclear2(H5E_DEFAULT);
-  if (messages.empty()) return fallback;
-  std::string joined;
-  for (const std::string& m : messages) {
-    if (!joined.empty()) joined += "; ";
-    joined += m;
-  }
-  return joined;
-}
-
-Status hdf5_error(const FileState& file, const std::string& what, const std::string& fallback) {
-  return data_loss_error(file.name + ": " + what + ": " + take_hdf5_error(fallback));
-}
-
 StatusOr<File> File::open(const std::string& path) {
-  silence_hdf5_errors();
   if (!path_exists(path)) return not_found_error(path + ": no such file");
   TFPORT_ASSIGN_OR_RETURN(uint64_t size, file_size(path));
   if (size == 0) return data_loss_error(path + ": empty file, not an HDF5 file");
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  auto state = std::make_shared<FileState>();
-  state->name = path;
-  state->size = size;
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return data_loss_error(path + ": not an HDF5 file (no valid superblock signature)");
-  }
-  state->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!state->file.valid()) return hdf5_error(*state, "cannot open HDF5 file", "corrupt or truncated");
+  SnapshotSource source;
+  source.path = path;
+  source.name = path;
+  source.size = size;
   File f;
-  f.state_ = std::move(state);
+  TFPORT_ASSIGN_OR_RETURN(f.snapshot_, take_snapshot(source));
   return f;
 }
 
 StatusOr<File> File::open_image(std::shared_ptr<const std::string> bytes, std::string display_name) {
-  silence_hdf5_errors();
   if (!bytes || bytes->empty()) return data_loss_error(display_name + ": empty HDF5 image");
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  auto state = std::make_shared<FileState>();
-  state->name = std::move(display_name);
-  state->size = bytes->size();
-  // The core driver over a copy of the image: H5LTopen_file_image would avoid the copy but
-  // leaks its bookkeeping whenever the image is corrupt.
-  Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
-  if (!fapl.valid() || H5Pset_fapl_core(fapl.get(), 1 << 16, 0) < 0 ||
-      H5Pset_file_image(fapl.get(), const_cast<char*>(bytes->data()), bytes->size()) < 0) {
-    return hdf5_error(*state, "cannot set up HDF5 image", "out of memory");
-  }
-  // HDF5 identifies open files by name: give each image its own, never touched on disk.
-  static uint64_t image_counter = 0;
-  std::string image_name = "tfport-hdf5-image-" + std::to_string(++image_counter);
-  state->file = Handle(H5Fopen(image_name.c_str(), H5F_ACC_RDONLY, fapl.get()));
-  if (!state->file.valid()) return hdf5_error(*state, "cannot open HDF5 image", "corrupt or truncated");
+  SnapshotSource source;
+  source.size = bytes->size();
+  source.image = std::move(bytes);
+  source.name = std::move(display_name);
   File f;
-  f.state_ = std::move(state);
+  TFPORT_ASSIGN_OR_RETURN(f.snapshot_, take_snapshot(source));
   return f;
 }
 
-Group File::root() const {
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  hid_t id = H5Gopen2(state_->file.get(), "/", H5P_DEFAULT);
-  H5Eclear2(H5E_DEFAULT);
-  return Group(state_, id, "/");
-}
+Group File::root() const { return Group(snapshot_, 0, "/"); }
+const std::string& File::name() const { return snapshot_->name; }
+uint64_t File::size_bytes() const { return snapshot_->size; }
 
-const std::string& File::name() const { return state_->name; }
-uint64_t File::size_bytes() const { return state_->size; }
+Group::Group(std::shared_ptr<const Snapshot> snapshot, int node, std::string path)
+    : snapshot_(std::move(snapshot)), node_(node), path_(std::move(path)) {}
 
-Group::Group(std::shared_ptr<FileState> file, int64_t id, std::string path)
-    : file_(std::move(file)),
-      id_(new int64_t(id), [](const int64_t* p) {
-        close_id(*p);
-        delete p;
-      }),
-      path_(std::move(path)) {}
-
-const std::string& Group::file_name() const { return file_->name; }
+const std::string& Group::file_name() const { return snapshot_->name; }
 
 std::string Group::child_path(const std::string& relative) const {
   return path_ == "/" ? "/" + relative : path_ + "/" + relative;
 }
 
-namespace {
-
-herr_t collect_link(hid_t, const char* name, const H5L_info_t*, void* data) {
-  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-  return 0;
-}
-
-// H5Oget_info_by_name on a missing path fails; check each component's link first.
-bool path_exists_in(hid_t base, const std::string& relative) {
-  if (relative.empty()) return false;
-  size_t pos = 0;
-  while (true) {
-    size_t slash = relative.find('/', pos);
-    std::string prefix = relative.substr(0, slash);
-    if (prefix.empty() || prefix.back() == '/') return false;
-    if (H5Lexists(base, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
-    if (slash == std::string::npos) return true;
-    pos = slash + 1;
+int Group::find(const std::string& relative) const {
+  if (relative.empty() || relative.front() == '/' || relative.back() == '/' ||
+      relative.find("//") != std::string::npos) {
+    return -1;
   }
+  auto it = snapshot_->by_path.find(child_path(relative));
+  return it == snapshot_->by_path.end() ? -1 : it->second;
 }
-
-}  // namespace
 
 StatusOr<std::vector<std::string>> Group::children() const {
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  if (*id_ < 0) return data_loss_error(file_->name + ": group '" + path_ + "' is not readable");
-  std::vector<std::string> names;
-  hsize_t idx = 0;
-  if (H5Literate(*id_, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect_link, &names) < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    names.clear();
-    idx = 0;
-    if (H5Literate(*id_, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_link, &names) < 0) {
-      return hdf5_error(*file_, "group '" + path_ + "'", "cannot list children");
-    }
-  }
-  return names;
+  const internal::Hdf5Node& node = snapshot_->proto.nodes(node_);
+  if (node.has_children_error()) return status_from_proto(node.children_error());
+  return std::vector<std::string>(node.children().begin(), node.children().end());
 }
 
 ObjectKind Group::kind(const std::string& relative) const {
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  if (*id_ < 0 || !path_exists_in(*id_, relative)) {
-    H5Eclear2(H5E_DEFAULT);
-    return ObjectKind::kMissing;
-  }
-  H5O_info_t info;
-  if (H5Oget_info_by_name(*id_, relative.c_str(), &info, H5P_DEFAULT) < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return ObjectKind::kMissing;
-  }
-  if (info.type == H5O_TYPE_GROUP) return ObjectKind::kGroup;
-  if (info.type == H5O_TYPE_DATASET) return ObjectKind::kDataset;
-  return ObjectKind::kOther;
+  int index = find(relative);
+  if (index < 0) return ObjectKind::kMissing;
+  return static_cast<ObjectKind>(snapshot_->proto.nodes(index).kind());
 }
 
 StatusOr<Group> Group::group(const std::string& relative) const {
-  ObjectKind k = kind(relative);
   std::string full = child_path(relative);
-  if (k == ObjectKind::kMissing) return not_found_error(file_->name + ": group '" + full + "' not found");
-  if (k != ObjectKind::kGroup) return data_loss_error(file_->name + ": '" + full + "' is not a group");
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  Handle id(H5Gopen2(*id_, relative.c_str(), H5P_DEFAULT));
-  if (!id.valid()) return hdf5_error(*file_, "group '" + full + "'", "cannot open");
-  return Group(file_, id.release(), full);
+  int index = find(relative);
+  if (index < 0) return not_found_error(snapshot_->name + ": group '" + full + "' not found");
+  if (snapshot_->proto.nodes(index).kind() != static_cast<int>(ObjectKind::kGroup)) {
+    return data_loss_error(snapshot_->name + ": '" + full + "' is not a group");
+  }
+  return Group(snapshot_, index, std::move(full));
 }
 
 bool Group::has_attribute(const std::string& name) const {
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  if (*id_ < 0) return false;
-  htri_t r = H5Aexists(*id_, name.c_str());
-  H5Eclear2(H5E_DEFAULT);
-  return r > 0;
+  for (const internal::Hdf5Attribute& a : snapshot_->proto.nodes(node_).attributes()) {
+    if (a.name() == name) return true;
+  }
+  return false;
+}
+
+StatusOr<std::vector<std::string>> Group::string_list_attribute(const std::string& name) const {
+  const internal::Hdf5Node& node = snapshot_->proto.nodes(node_);
+  for (const internal::Hdf5Attribute& a : node.attributes()) {
+    if (a.name() != name) continue;
+    if (a.has_error()) return status_from_proto(a.error());
+    return std::vector<std::string>(a.values().begin(), a.values().end());
+  }
+  if (node.has_attributes_error()) return status_from_proto(node.attributes_error());
+  return not_found_error(snapshot_->name + ": attribute '" + name + "' of '" + path_ + "' not found");
+}
+
+StatusOr<std::string> Group::string_attribute(const std::string& name) const {
+  TFPORT_ASSIGN_OR_RETURN(std::vector<std::string> items, string_list_attribute(name));
+  if (items.size() != 1) {
+    return data_loss_error(snapshot_->name + ": attribute '" + name + "' of '" + path_ + "': expected one string, found " +
+                           std::to_string(items.size()));
+  }
+  return std::move(items[0]);
+}
+
+StatusOr<std::vector<std::string>> Group::chunked_string_list_attribute(const std::string& name) const {
+  if (has_attribute(name)) return string_list_attribute(name);
+  std::vector<std::string> all;
+  int chunk = 0;
+  for (; has_attribute(name + std::to_string(chunk)); ++chunk) {
+    TFPORT_ASSIGN_OR_RETURN(std::vector<std::string> part, string_list_attribute(name + std::to_string(chunk)));
+    all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+  }
+  if (chunk == 0) {
+    return not_found_error(snapshot_->name + ": attribute '" + name + "' of '" + path_ + "' not found");
+  }
+  return all;
+}
+
+StatusOr<DatasetInfo> Group::dataset_info(const std::string& relative) const {
+  int index = find(relative);
+  if (index < 0 || snapshot_->proto.nodes(index).kind() != static_cast<int>(ObjectKind::kDataset)) {
+    return not_found_error(snapshot_->name + ": dataset '" + child_path(relative) + "' not found");
+  }
+  const internal::Hdf5Dataset& d = snapshot_->proto.nodes(index).dataset();
+  if (d.has_info_error()) return status_from_proto(d.info_error());
+  DatasetInfo info;
+  info.dtype = static_cast<DType>(d.dtype());
+  info.dims.assign(d.dims().begin(), d.dims().end());
+  return info;
+}
+
+StatusOr<Tensor> Group::read_dataset(const std::string& relative) const {
+  TFPORT_ASSIGN_OR_RETURN(DatasetInfo info, dataset_info(relative));
+  const internal::Hdf5Dataset& d = snapshot_->proto.nodes(find(relative)).dataset();
+  if (d.has_read_error()) return status_from_proto(d.read_error());
+  TFPORT_ASSIGN_OR_RETURN(Shape shape, Shape::make(info.dims));  // checked when mapped
+  if (info.dtype == DType::kString) {
+    return Tensor::from_strings(std::move(shape), std::vector<std::string>(d.strings().begin(), d.strings().end()));
+  }
+  return Tensor::wrap(info.dtype, std::move(shape), snapshot_->data + d.offset(), snapshot_->mapping);
 }
 
 }  // namespace tfport::hdf5

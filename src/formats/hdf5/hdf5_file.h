@@ -1,6 +1,13 @@
-// Read-only access to HDF5 files through the HDF5 C library, with errors as Status values.
-// Debian's libhdf5 is not thread-safe, so every call into it is serialised through one
-// process-wide lock (hdf5_lock()). Every hid_t is owned by an RAII handle.
+// Read-only access to HDF5 files, with errors as Status values.
+//
+// The HDF5 C library is not safe on hostile input (Debian 12's 1.10 crashes or spins on some
+// corrupted files), so tfport never lets it touch an untrusted file in the caller's process.
+// File::open runs the library in a forked, time-limited child that walks the whole file and
+// hands back a snapshot — the group tree, every string attribute, every dataset's type, shape
+// and data — through a memory file (hdf5_sandbox.cc). If the library crashes or hangs, open
+// returns DATA_LOSS and the caller is unharmed. Dataset tensors are views on the snapshot
+// mapping: no copy after the child's read. TFPORT_HDF5_SANDBOX=0 takes the same snapshot in
+// process instead (debugging, fuzzing with coverage; unsafe on hostile files).
 //
 //   TFPORT_ASSIGN_OR_RETURN(hdf5::File f, hdf5::File::open("model.h5"));
 //   hdf5::Group root = f.root();
@@ -20,10 +27,9 @@
 
 namespace tfport::hdf5 {
 
-// The lock every HDF5 call takes (recursive: closing a handle inside a locked section is fine).
+// The lock every direct HDF5 library call takes (writers too): Debian's libhdf5 is not
+// thread-safe. Recursive, so closing a handle inside a locked section is fine.
 std::recursive_mutex& hdf5_lock();
-
-struct FileState;  // the open file id, its name for messages and its size for limits
 
 enum class ObjectKind { kGroup, kDataset, kOther, kMissing };
 
@@ -31,6 +37,8 @@ struct DatasetInfo {
   DType dtype = DType::kInvalid;
   std::vector<int64_t> dims;  // empty for a scalar
 };
+
+struct Snapshot;  // hdf5_snapshot.h
 
 class Group {
  public:
@@ -40,6 +48,7 @@ class Group {
   const std::string& file_name() const;
 
   // Direct children (links), in creation order when the file tracks it, else name order.
+  // Soft and external links are not followed (an external link could name any file).
   StatusOr<std::vector<std::string>> children() const;
   // Kind of the object at `relative` (may contain '/'); kMissing when any part is absent.
   ObjectKind kind(const std::string& relative) const;
@@ -56,24 +65,24 @@ class Group {
   StatusOr<std::vector<std::string>> chunked_string_list_attribute(const std::string& name) const;
 
   StatusOr<DatasetInfo> dataset_info(const std::string& relative) const;
-  // Reads a dataset whole. Refuses element data larger than the file justifies
-  // (RESOURCE_EXHAUSTED) and types tfport does not map (UNIMPLEMENTED).
+  // A dataset whole. Element data larger than the file justifies was refused at open
+  // (RESOURCE_EXHAUSTED here), as are types tfport does not map (UNIMPLEMENTED).
   StatusOr<Tensor> read_dataset(const std::string& relative) const;
 
  private:
   friend class File;
-  Group(std::shared_ptr<FileState> file, int64_t id, std::string path);
+  Group(std::shared_ptr<const Snapshot> snapshot, int node, std::string path);
   std::string child_path(const std::string& relative) const;
-  std::shared_ptr<FileState> file_;
-  std::shared_ptr<const int64_t> id_;  // hid_t, closed when the last copy goes
+  int find(const std::string& relative) const;  // node index or -1
+  std::shared_ptr<const Snapshot> snapshot_;
+  int node_ = -1;
   std::string path_;
 };
 
 class File {
  public:
   static StatusOr<File> open(const std::string& path);
-  // Opens an HDF5 image held in memory (e.g. model.weights.h5 inside a .keras zip). HDF5
-  // takes its own copy; `bytes` may be released after the call.
+  // Opens an HDF5 image held in memory (e.g. model.weights.h5 inside a .keras zip).
   static StatusOr<File> open_image(std::shared_ptr<const std::string> bytes, std::string display_name);
 
   Group root() const;
@@ -82,7 +91,7 @@ class File {
 
  private:
   File() = default;
-  std::shared_ptr<FileState> state_;
+  std::shared_ptr<const Snapshot> snapshot_;
 };
 
 }  // namespace tfport::hdf5

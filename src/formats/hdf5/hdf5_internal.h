@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "formats/hdf5/hdf5_file.h"
+#include "formats/hdf5/hdf5_live.h"
 
 namespace tfport::hdf5 {
 
@@ -51,6 +51,9 @@ struct FileState {
   uint64_t size = 0;
   ~FileState();
 };
+
+// In a forked child: replaces the inherited (possibly locked) hdf5_lock() with a new one.
+void reset_hdf5_lock_in_child();
 
 // Disables HDF5's automatic error printing once per process.
 void silence_hdf5_errors();

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "formats/hdf5/hdf5_file.h"
+#include "formats/hdf5/hdf5_live.h"
 #include "formats/hdf5/hdf5_internal.h"
 
 namespace tfport::hdf5 {
@@ -148,7 +148,7 @@ StatusOr<Tensor> read_strings(const FileState& file, const std::string& what, Op
 
 }  // namespace
 
-StatusOr<DatasetInfo> Group::dataset_info(const std::string& relative) const {
+StatusOr<DatasetInfo> LiveGroup::dataset_info(const std::string& relative) const {
   std::string what = "dataset '" + child_path(relative) + "'";
   if (kind(relative) != ObjectKind::kDataset) return not_found_error(file_->name + ": " + what + " not found");
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
@@ -156,7 +156,8 @@ StatusOr<DatasetInfo> Group::dataset_info(const std::string& relative) const {
   return d.info;
 }
 
-StatusOr<Tensor> Group::read_dataset(const std::string& relative) const {
+StatusOr<Tensor> LiveGroup::read_dataset(const std::string& relative,
+                                         const std::function<void*(size_t)>* into) const {
   std::string what = "dataset '" + child_path(relative) + "'";
   if (kind(relative) != ObjectKind::kDataset) return not_found_error(file_->name + ": " + what + " not found");
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
@@ -170,8 +171,15 @@ StatusOr<Tensor> Group::read_dataset(const std::string& relative) const {
     return data_loss_error(file_->name + ": " + what + ": bad element size");
   }
   TFPORT_RETURN_IF_ERROR(check_size(*file_, what, d, count * elem));
-  StatusOr<Tensor> tensor = Tensor::allocate(d.info.dtype, *shape);
-  if (!tensor.ok()) return tensor.status().with_context(file_->name + ": " + what);
+  StatusOr<Tensor> tensor = Tensor();
+  if (into) {
+    void* memory = (*into)(count * elem);
+    if (!memory) return resource_exhausted_error(file_->name + ": " + what + ": no room for the data");
+    tensor = Tensor::wrap(d.info.dtype, *shape, memory, nullptr);
+  } else {
+    tensor = Tensor::allocate(d.info.dtype, *shape);
+    if (!tensor.ok()) return tensor.status().with_context(file_->name + ": " + what);
+  }
   if (count > 0 && H5Dread(d.dataset.get(), d.mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
                            tensor->mutable_raw_data()) < 0) {
     return hdf5_error(*file_, what, "cannot read data");

@@ -1,11 +1,11 @@
 // String attributes as h5py writes them: fixed-length (NUL-padded) or variable-length,
-// ASCII or UTF-8, scalar or 1-D array; Keras' chunked attribute lists (`layer_names0`, ...).
+// ASCII or UTF-8, scalar or 1-D array.
 #include <hdf5.h>
 
 #include <cstring>
 #include <vector>
 
-#include "formats/hdf5/hdf5_file.h"
+#include "formats/hdf5/hdf5_live.h"
 #include "formats/hdf5/hdf5_internal.h"
 
 namespace tfport::hdf5 {
@@ -76,7 +76,7 @@ StatusOr<std::vector<std::string>> read_string_elements(const FileState& file, h
 
 }  // namespace
 
-StatusOr<std::vector<std::string>> Group::string_list_attribute(const std::string& name) const {
+StatusOr<std::vector<std::string>> LiveGroup::string_list_attribute(const std::string& name) const {
   std::string what = "attribute '" + name + "' of '" + path_ + "'";
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
   if (*id_ < 0 || H5Aexists(*id_, name.c_str()) <= 0) {
@@ -88,27 +88,24 @@ StatusOr<std::vector<std::string>> Group::string_list_attribute(const std::strin
   return read_string_elements(*file_, attr.get(), what);
 }
 
-StatusOr<std::string> Group::string_attribute(const std::string& name) const {
-  TFPORT_ASSIGN_OR_RETURN(std::vector<std::string> items, string_list_attribute(name));
-  if (items.size() != 1) {
-    return data_loss_error(file_->name + ": attribute '" + name + "' of '" + path_ + "': expected one string, found " +
-                           std::to_string(items.size()));
-  }
-  return std::move(items[0]);
+namespace {
+
+herr_t collect_attribute_name(hid_t, const char* name, const H5A_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
 }
 
-StatusOr<std::vector<std::string>> Group::chunked_string_list_attribute(const std::string& name) const {
-  if (has_attribute(name)) return string_list_attribute(name);
-  std::vector<std::string> all;
-  int chunk = 0;
-  for (; has_attribute(name + std::to_string(chunk)); ++chunk) {
-    TFPORT_ASSIGN_OR_RETURN(std::vector<std::string> part, string_list_attribute(name + std::to_string(chunk)));
-    all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+}  // namespace
+
+StatusOr<std::vector<std::string>> LiveGroup::attribute_names() const {
+  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
+  if (*id_ < 0) return data_loss_error(file_->name + ": group '" + path_ + "' is not readable");
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  if (H5Aiterate2(*id_, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_attribute_name, &names) < 0) {
+    return hdf5_error(*file_, "attributes of '" + path_ + "'", "cannot list attributes");
   }
-  if (chunk == 0) {
-    return not_found_error(file_->name + ": attribute '" + name + "' of '" + path_ + "' not found");
-  }
-  return all;
+  return names;
 }
 
 }  // namespace tfport::hdf5

@@ -1,0 +1,73 @@
+// Direct access to HDF5 files through the HDF5 C library: what the sandboxed snapshot
+// (hdf5_snapshot.cc) runs in its child process. Nothing outside src/formats/hdf5 uses these
+// classes: the HDF5 library is not safe on hostile files, so readers get hdf5::File (a
+// validated snapshot, hdf5_file.h) instead. The API mirrors hdf5::File and hdf5::Group; every
+// call takes hdf5_lock() because Debian's libhdf5 is not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "formats/hdf5/hdf5_file.h"
+
+namespace tfport::hdf5 {
+
+struct FileState;  // the open file id, its name for messages and its size for limits
+
+class LiveGroup {
+ public:
+  // "/" or "/model_weights/dense" — for messages.
+  const std::string& path() const { return path_; }
+  // The file name given at open, for messages.
+  const std::string& file_name() const;
+
+  // Direct children (links), in creation order when the file tracks it, else name order.
+  StatusOr<std::vector<std::string>> children() const;
+  // Kind of the object at `relative` (may contain '/'); kMissing when any part is absent.
+  ObjectKind kind(const std::string& relative) const;
+  StatusOr<LiveGroup> group(const std::string& relative) const;
+  // True when direct child `name` is a hard link (not a soft or external one).
+  bool is_hard_link(const std::string& name) const;
+
+  bool has_attribute(const std::string& name) const;
+  // Names of every attribute of this group, in name order.
+  StatusOr<std::vector<std::string>> attribute_names() const;
+  // A list of strings: string arrays or scalars; a zero-length array of any type is empty.
+  StatusOr<std::vector<std::string>> string_list_attribute(const std::string& name) const;
+
+  StatusOr<DatasetInfo> dataset_info(const std::string& relative) const;
+  // Reads a dataset whole. Refuses element data larger than the file justifies
+  // (RESOURCE_EXHAUSTED) and types tfport does not map (UNIMPLEMENTED).
+  // `into`, when given, supplies the memory for element data (the snapshot's memory file);
+  // the tensor then wraps it without owning it.
+  StatusOr<Tensor> read_dataset(const std::string& relative, const std::function<void*(size_t)>* into = nullptr) const;
+
+ private:
+  friend class LiveFile;
+  LiveGroup(std::shared_ptr<FileState> file, int64_t id, std::string path);
+  std::string child_path(const std::string& relative) const;
+  std::shared_ptr<FileState> file_;
+  std::shared_ptr<const int64_t> id_;  // hid_t, closed when the last copy goes
+  std::string path_;
+};
+
+class LiveFile {
+ public:
+  static StatusOr<LiveFile> open(const std::string& path);
+  // Opens an HDF5 image held in memory (e.g. model.weights.h5 inside a .keras zip). HDF5
+  // takes its own copy; `bytes` may be released after the call.
+  static StatusOr<LiveFile> open_image(std::shared_ptr<const std::string> bytes, std::string display_name);
+
+  LiveGroup root() const;
+  const std::string& name() const;
+  uint64_t size_bytes() const;
+
+ private:
+  LiveFile() = default;
+  std::shared_ptr<FileState> state_;
+};
+
+}  // namespace tfport::hdf5

@@ -1,0 +1,53 @@
+// The snapshot of an HDF5 file that hdf5::File serves (see hdf5_file.h for why): taken by
+// walking the file with the HDF5 library (hdf5_snapshot_walk.cc) inside a sandboxed child
+// (hdf5_sandbox.cc), read back by the parent from a memory file.
+//
+// Memory file layout: a 64-byte header ("TFH5SNP1", u64 proto offset, u64 proto size), the
+// element data of every dataset at 64-byte aligned offsets, then the Hdf5Snapshot proto.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "tfport/internal/hdf5_snapshot.pb.h"
+#include "tfport/status.h"
+
+namespace tfport::hdf5 {
+
+struct SnapshotSource {
+  std::string path;                           // a file on disk, or
+  std::shared_ptr<const std::string> image;   // an in-memory HDF5 image
+  std::string name;                           // for messages
+  uint64_t size = 0;                          // bytes, for size limits
+};
+
+struct Snapshot {
+  std::string name;
+  uint64_t size = 0;
+  internal::Hdf5Snapshot proto;
+  std::unordered_map<std::string, int> by_path;  // node index of each path
+  std::shared_ptr<const void> mapping;           // keeps `data` alive; tensors hold it too
+  const char* data = nullptr;
+};
+
+constexpr char kSnapshotMagic[8] = {'T', 'F', 'H', '5', 'S', 'N', 'P', '1'};
+constexpr uint64_t kSnapshotHeaderBytes = 64;
+constexpr uint64_t kSnapshotAlignment = 64;
+
+// Exit codes of the walk (the child's exit status).
+enum SnapshotWalkResult : int { kWalkOk = 0, kWalkNoRoom = 3, kWalkIoError = 4 };
+
+// Opens `source` with the HDF5 library and writes its snapshot into memory file `fd`.
+// Problems with the file itself are recorded in the snapshot, not returned.
+SnapshotWalkResult write_snapshot(const SnapshotSource& source, int fd);
+
+// Takes the snapshot (sandboxed unless TFPORT_HDF5_SANDBOX=0) and maps it.
+StatusOr<std::shared_ptr<const Snapshot>> take_snapshot(const SnapshotSource& source);
+
+// Status <-> proto.
+void status_to_proto(const Status& status, internal::Hdf5Error* out);
+Status status_from_proto(const internal::Hdf5Error& error);
+
+}  // namespace tfport::hdf5
