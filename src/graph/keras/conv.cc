@@ -6,18 +6,6 @@
 namespace tfport::graph::keras {
 namespace {
 
-std::vector<int64_t> to_last_perm(int nd) {
-  std::vector<int64_t> p{0};
-  for (int i = 0; i < nd; ++i) p.push_back(i + 2);
-  p.push_back(1);
-  return p;
-}
-std::vector<int64_t> to_first_perm(int nd) {
-  std::vector<int64_t> p{0, nd + 1};
-  for (int i = 0; i < nd; ++i) p.push_back(i + 1);
-  return p;
-}
-
 struct ConvConfig {
   int nd = 2;
   std::vector<int64_t> kernel_size, strides, dilation;

@@ -108,4 +108,18 @@ StatusOr<Value> resize_images(LayerCall& call, const Value& x, const std::vector
 // A single-value vector helper.
 inline std::vector<Value> one(Value v) { return {std::move(v)}; }
 
+// Transpose permutations for an image batch with `nd` spatial dims: channels_first to
+// channels_last ({0, 2, .., nd+1, 1}) and back ({0, nd+1, 1, .., nd}).
+inline std::vector<int64_t> to_last_perm(int nd) {
+  std::vector<int64_t> p{0};
+  for (int i = 0; i < nd; ++i) p.push_back(i + 2);
+  p.push_back(1);
+  return p;
+}
+inline std::vector<int64_t> to_first_perm(int nd) {
+  std::vector<int64_t> p{0, nd + 1};
+  for (int i = 0; i < nd; ++i) p.push_back(i + 1);
+  return p;
+}
+
 }  // namespace tfport::graph::keras

@@ -4,18 +4,6 @@
 namespace tfport::graph::keras {
 namespace {
 
-std::vector<int64_t> to_last_perm(int nd) {
-  std::vector<int64_t> p{0};
-  for (int i = 0; i < nd; ++i) p.push_back(i + 2);
-  p.push_back(1);
-  return p;
-}
-std::vector<int64_t> to_first_perm(int nd) {
-  std::vector<int64_t> p{0, nd + 1};
-  for (int i = 0; i < nd; ++i) p.push_back(i + 1);
-  return p;
-}
-
 template <int ND, bool kMax>
 StatusOr<std::vector<Value>> lower_pool(LayerCall& call) {
   TFPORT_ASSIGN_OR_RETURN(Value x, call.input());
