@@ -136,6 +136,9 @@ StatusOr<Tensor> Group::read_dataset(const std::string& relative) const {
   if (info.dtype == DType::kString) {
     return Tensor::from_strings(std::move(shape), std::vector<std::string>(d.strings().begin(), d.strings().end()));
   }
+  if (d.in_file()) {
+    return Tensor::wrap(info.dtype, std::move(shape), snapshot_->file_bytes + d.offset(), snapshot_->file_keepalive);
+  }
   return Tensor::wrap(info.dtype, std::move(shape), snapshot_->data + d.offset(), snapshot_->mapping);
 }
 

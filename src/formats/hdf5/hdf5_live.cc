@@ -196,7 +196,8 @@ ObjectKind LiveGroup::kind(const std::string& relative) const {
     return ObjectKind::kMissing;
   }
   H5O_info_t info;
-  if (H5Oget_info_by_name(*id_, relative.c_str(), &info, H5P_DEFAULT) < 0) {
+  // Only the type is needed: the basic fields spare reading header and attribute counts.
+  if (H5Oget_info_by_name2(*id_, relative.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
     H5Eclear2(H5E_DEFAULT);
     return ObjectKind::kMissing;
   }
@@ -206,8 +207,17 @@ ObjectKind LiveGroup::kind(const std::string& relative) const {
 }
 
 StatusOr<LiveGroup> LiveGroup::group(const std::string& relative) const {
-  ObjectKind k = kind(relative);
   std::string full = child_path(relative);
+  {
+    // The common case opens directly; kind() below only explains a failure.
+    std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
+    if (*id_ >= 0 && path_exists_in(*id_, relative)) {
+      Handle direct(H5Gopen2(*id_, relative.c_str(), H5P_DEFAULT));
+      if (direct.valid()) return LiveGroup(file_, direct.release(), full);
+    }
+    H5Eclear2(H5E_DEFAULT);
+  }
+  ObjectKind k = kind(relative);
   if (k == ObjectKind::kMissing) return not_found_error(file_->name + ": group '" + full + "' not found");
   if (k != ObjectKind::kGroup) return data_loss_error(file_->name + ": '" + full + "' is not a group");
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,17 @@
 namespace tfport::hdf5 {
 
 struct FileState;  // the open file id, its name for messages and its size for limits
+
+// Hands out memory for `bytes` of element data (nullptr when there is no room).
+using DataSink = std::function<void*(size_t bytes)>;
+
+struct LiveDataset {
+  Status info_status;  // not OK: nothing below is valid
+  DatasetInfo info;
+  Status read_status;  // not OK: no data
+  Tensor tensor;       // the data (strings, or a view on memory from the sink)
+  std::optional<uint64_t> offset_in_file;  // set instead of `tensor` for in-place data
+};
 
 class LiveGroup {
  public:
@@ -38,12 +50,10 @@ class LiveGroup {
   // A list of strings: string arrays or scalars; a zero-length array of any type is empty.
   StatusOr<std::vector<std::string>> string_list_attribute(const std::string& name) const;
 
-  StatusOr<DatasetInfo> dataset_info(const std::string& relative) const;
-  // Reads a dataset whole. Refuses element data larger than the file justifies
-  // (RESOURCE_EXHAUSTED) and types tfport does not map (UNIMPLEMENTED).
-  // `into`, when given, supplies the memory for element data (the snapshot's memory file);
-  // the tensor then wraps it without owning it.
-  StatusOr<Tensor> read_dataset(const std::string& relative, const std::function<void*(size_t)>* into = nullptr) const;
+  // Dataset `name`, opened once: its type and shape, then its data — read into memory from
+  // `into`, or, when `in_file_ok` and the bytes can be used where they lie, only located
+  // (offset_in_file). `data_wanted` false stops after the type and shape.
+  LiveDataset read_dataset(const std::string& name, const DataSink& into, bool in_file_ok, bool data_wanted) const;
 
  private:
   friend class LiveFile;

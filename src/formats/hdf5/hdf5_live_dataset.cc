@@ -3,6 +3,7 @@
 #include <hdf5.h>
 
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "formats/hdf5/hdf5_live.h"
@@ -148,43 +149,73 @@ StatusOr<Tensor> read_strings(const FileState& file, const std::string& what, Op
 
 }  // namespace
 
-StatusOr<DatasetInfo> LiveGroup::dataset_info(const std::string& relative) const {
-  std::string what = "dataset '" + child_path(relative) + "'";
-  if (kind(relative) != ObjectKind::kDataset) return not_found_error(file_->name + ": " + what + " not found");
-  std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  TFPORT_ASSIGN_OR_RETURN(OpenDataset d, open_dataset(*file_, *id_, relative, what));
-  return d.info;
+namespace {
+
+// Where the dataset's element bytes lie in the file, when they can be used as they are:
+// stored contiguously, unfiltered, in the memory type's byte order, allocated, and aligned for
+// the element type (HDF5 addresses are file offsets when the superblock is at byte 0, which
+// the caller checked).
+std::optional<uint64_t> offset_in_file(const FileState& file, const OpenDataset& d, uint64_t bytes) {
+  size_t align = element_storage_size(d.info.dtype);
+  if (bytes == 0 || align == 0) return std::nullopt;
+  Handle plist(H5Dget_create_plist(d.dataset.get()));
+  bool plain = plist.valid() && H5Pget_layout(plist.get()) == H5D_CONTIGUOUS && H5Pget_nfilters(plist.get()) == 0 &&
+               H5Tequal(d.type.get(), d.mem_type.get()) > 0;
+  haddr_t offset = plain ? H5Dget_offset(d.dataset.get()) : HADDR_UNDEF;
+  H5Eclear2(H5E_DEFAULT);
+  if (offset == HADDR_UNDEF || offset % align != 0 || offset > file.size || bytes > file.size - offset) {
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(offset);
 }
 
-StatusOr<Tensor> LiveGroup::read_dataset(const std::string& relative,
-                                         const std::function<void*(size_t)>* into) const {
-  std::string what = "dataset '" + child_path(relative) + "'";
-  if (kind(relative) != ObjectKind::kDataset) return not_found_error(file_->name + ": " + what + " not found");
+}  // namespace
+
+LiveDataset LiveGroup::read_dataset(const std::string& name, const DataSink& into, bool in_file_ok,
+                                    bool data_wanted) const {
+  LiveDataset out;
+  std::string what = "dataset '" + child_path(name) + "'";
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  TFPORT_ASSIGN_OR_RETURN(OpenDataset d, open_dataset(*file_, *id_, relative, what));
+  StatusOr<OpenDataset> opened = *id_ >= 0 ? open_dataset(*file_, *id_, name, what)
+                                           : StatusOr<OpenDataset>(not_found_error(file_->name + ": " + what + " not found"));
+  if (!opened.ok()) {
+    out.info_status = opened.status();
+    return out;
+  }
+  OpenDataset& d = *opened;
+  out.info = d.info;
+  auto fail = [&out](Status s) {
+    out.read_status = std::move(s);
+    return std::move(out);
+  };
+  if (!data_wanted) return fail(unimplemented_error(file_->name + ": " + what + ": data not loaded"));
   StatusOr<Shape> shape = Shape::make(d.info.dims);
-  if (!shape.ok()) return shape.status().with_context(file_->name + ": " + what);
-  if (d.info.dtype == DType::kString) return read_strings(*file_, what, d, std::move(*shape));
+  if (!shape.ok()) return fail(shape.status().with_context(file_->name + ": " + what));
+  if (d.info.dtype == DType::kString) {
+    StatusOr<Tensor> strings = read_strings(*file_, what, d, std::move(*shape));
+    if (!strings.ok()) return fail(strings.status());
+    out.tensor = std::move(*strings);
+    return out;
+  }
   size_t elem = element_storage_size(d.info.dtype);
   uint64_t count = static_cast<uint64_t>(shape->num_elements());
   if (elem == 0 || (count > 0 && count * elem / elem != count)) {
-    return data_loss_error(file_->name + ": " + what + ": bad element size");
+    return fail(data_loss_error(file_->name + ": " + what + ": bad element size"));
   }
-  TFPORT_RETURN_IF_ERROR(check_size(*file_, what, d, count * elem));
-  StatusOr<Tensor> tensor = Tensor();
-  if (into) {
-    void* memory = (*into)(count * elem);
-    if (!memory) return resource_exhausted_error(file_->name + ": " + what + ": no room for the data");
-    tensor = Tensor::wrap(d.info.dtype, *shape, memory, nullptr);
-  } else {
-    tensor = Tensor::allocate(d.info.dtype, *shape);
-    if (!tensor.ok()) return tensor.status().with_context(file_->name + ": " + what);
+  Status size_ok = check_size(*file_, what, d, count * elem);
+  if (!size_ok.ok()) return fail(size_ok);
+  if (in_file_ok) {
+    out.offset_in_file = offset_in_file(*file_, d, count * elem);
+    if (out.offset_in_file) return out;
   }
-  if (count > 0 && H5Dread(d.dataset.get(), d.mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                           tensor->mutable_raw_data()) < 0) {
-    return hdf5_error(*file_, what, "cannot read data");
+  void* memory = into(count * elem);
+  if (!memory) return fail(resource_exhausted_error(file_->name + ": " + what + ": no room for the data"));
+  out.tensor = Tensor::wrap(d.info.dtype, *shape, memory, nullptr);
+  if (count > 0 &&
+      H5Dread(d.dataset.get(), d.mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.tensor.mutable_raw_data()) < 0) {
+    return fail(hdf5_error(*file_, what, "cannot read data"));
   }
-  return tensor;
+  return out;
 }
 
 }  // namespace tfport::hdf5

@@ -1,6 +1,7 @@
 // Runs the snapshot walk in a forked child with CPU and wall-clock limits, so that a crash or
 // an endless loop inside the HDF5 library on a hostile file costs the caller an error, not
 // its process; then maps the snapshot the child wrote into a memory file and checks it.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -108,6 +109,7 @@ Status wait_for_child(pid_t pid, const std::string& name, unsigned seconds) {
 }
 
 Status check_dataset(const Snapshot& s, const internal::Hdf5Node& node, uint64_t data_end) {
+  // data_end bounds the memory file's data; in-place datasets are bounded by the HDF5 file.
   const internal::Hdf5Dataset& d = node.dataset();
   if (node.kind() != static_cast<int>(ObjectKind::kDataset) || d.has_info_error() || d.has_read_error()) {
     return Status::OK();
@@ -127,9 +129,40 @@ Status check_dataset(const Snapshot& s, const internal::Hdf5Node& node, uint64_t
   }
   size_t elem = element_storage_size(type);
   uint64_t n = static_cast<uint64_t>(shape->num_elements());
-  if (elem == 0 || (n > 0 && n * elem / elem != n) || d.size() != n * elem || d.offset() % kSnapshotAlignment != 0 ||
-      d.offset() < kSnapshotHeaderBytes || d.offset() > data_end || d.size() > data_end - d.offset()) {
+  uint64_t start = d.in_file() ? 0 : kSnapshotHeaderBytes;
+  uint64_t end = d.in_file() ? s.file_bytes_size : data_end;
+  uint64_t align = d.in_file() ? elem : kSnapshotAlignment;
+  if (elem == 0 || (n > 0 && n * elem / elem != n) || d.size() != n * elem || d.offset() % align != 0 ||
+      d.offset() < start || d.offset() > end || d.size() > end - d.offset()) {
     return data_loss_error(s.name + ": snapshot of '" + node.path() + "' has inconsistent data bounds");
+  }
+  return Status::OK();
+}
+
+// The HDF5 file's bytes for datasets the child found usable in place: the image itself, or
+// a private (copy-on-write) mapping of the file, so callers may even modify the tensors.
+Status attach_file_bytes(const SnapshotSource& source, Snapshot* snapshot) {
+  static const char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  if (source.image) {
+    snapshot->file_keepalive = source.image;
+    snapshot->file_bytes = source.image->data();
+    snapshot->file_bytes_size = source.image->size();
+  } else {
+    Fd fd(open(source.path.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st;
+    if (fd.get() < 0 || fstat(fd.get(), &st) != 0) return not_found_error(source.name + ": cannot reopen: " + std::strerror(errno));
+    size_t length = static_cast<size_t>(st.st_size);
+    if (static_cast<uint64_t>(st.st_size) != source.size) {
+      return data_loss_error(source.name + ": the file changed while it was being read");
+    }
+    void* mapped = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.get(), 0);
+    if (mapped == MAP_FAILED) return resource_exhausted_error(source.name + ": cannot map the file");
+    snapshot->file_keepalive = std::shared_ptr<const void>(mapped, [length](const void* p) { munmap(const_cast<void*>(p), length); });
+    snapshot->file_bytes = static_cast<const char*>(mapped);
+    snapshot->file_bytes_size = length;
+  }
+  if (snapshot->file_bytes_size < 8 || std::memcmp(snapshot->file_bytes, kSignature, 8) != 0) {
+    return data_loss_error(source.name + ": the file changed while it was being read");
   }
   return Status::OK();
 }
@@ -163,6 +196,12 @@ StatusOr<std::shared_ptr<const Snapshot>> map_snapshot(const SnapshotSource& sou
   if (snapshot->proto.has_open_error()) return status_from_proto(snapshot->proto.open_error());
   if (snapshot->proto.nodes_size() == 0 || snapshot->proto.nodes(0).path() != "/") {
     return internal_error(source.name + ": the HDF5 snapshot has no root group");
+  }
+  for (const internal::Hdf5Node& node : snapshot->proto.nodes()) {
+    if (node.dataset().in_file()) {
+      TFPORT_RETURN_IF_ERROR(attach_file_bytes(source, snapshot.get()));
+      break;
+    }
   }
   for (int i = 0; i < snapshot->proto.nodes_size(); ++i) {
     const internal::Hdf5Node& node = snapshot->proto.nodes(i);

@@ -30,6 +30,10 @@ struct Snapshot {
   std::unordered_map<std::string, int> by_path;  // node index of each path
   std::shared_ptr<const void> mapping;           // keeps `data` alive; tensors hold it too
   const char* data = nullptr;
+  // The HDF5 file's own bytes (a private mapping, or the image), for datasets used in place.
+  std::shared_ptr<const void> file_keepalive;
+  const char* file_bytes = nullptr;
+  uint64_t file_bytes_size = 0;
 };
 
 constexpr char kSnapshotMagic[8] = {'T', 'F', 'H', '5', 'S', 'N', 'P', '1'};

@@ -2,6 +2,7 @@
 // every attribute of the groups read as a string list, every dataset read whole straight into
 // the memory file. This is the only code that lets the HDF5 library loose on a file, and it
 // normally runs in the sandbox child.
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -21,8 +22,8 @@ constexpr const char* kSkippedDataPrefix = "/optimizer_weights/";
 
 class Walker {
  public:
-  Walker(internal::Hdf5Snapshot* out, char* base, uint64_t capacity)
-      : out_(out), base_(base), capacity_(capacity) {
+  Walker(internal::Hdf5Snapshot* out, char* base, uint64_t capacity, bool in_file_ok)
+      : out_(out), base_(base), capacity_(capacity), in_file_ok_(in_file_ok) {
     allocate_ = [this](size_t bytes) -> void* {
       uint64_t start = (used_ + kSnapshotAlignment - 1) / kSnapshotAlignment * kSnapshotAlignment;
       if (start > capacity_ || bytes > capacity_ - start) {
@@ -97,39 +98,41 @@ class Walker {
 
   void add_dataset(const LiveGroup& group, const std::string& child, const std::string& path,
                    internal::Hdf5Dataset* out) {
-    StatusOr<DatasetInfo> info = group.dataset_info(child);
-    if (!info.ok()) {
-      status_to_proto(info.status(), out->mutable_info_error());
+    bool wanted = path.rfind(kSkippedDataPrefix, 0) != 0;
+    LiveDataset d = group.read_dataset(child, allocate_, in_file_ok_, wanted);
+    if (!d.info_status.ok()) {
+      status_to_proto(d.info_status, out->mutable_info_error());
       return;
     }
-    out->set_dtype(static_cast<int>(info->dtype));
-    for (int64_t d : info->dims) out->add_dims(d);
-    if (path.rfind(kSkippedDataPrefix, 0) == 0) {
-      status_to_proto(unimplemented_error("'" + path + "': optimizer state is not loaded"), out->mutable_read_error());
+    out->set_dtype(static_cast<int>(d.info.dtype));
+    for (int64_t dim : d.info.dims) out->add_dims(dim);
+    if (!d.read_status.ok()) {
+      status_to_proto(wanted ? d.read_status : unimplemented_error("'" + path + "': optimizer state is not loaded"),
+                      out->mutable_read_error());
       return;
     }
-    uint64_t before = used_;
-    StatusOr<Tensor> tensor = group.read_dataset(child, &allocate_);
-    if (!tensor.ok()) {
-      used_ = before;  // give back the room of a failed read
-      status_to_proto(tensor.status(), out->mutable_read_error());
+    if (d.offset_in_file) {
+      out->set_in_file(true);
+      out->set_offset(*d.offset_in_file);
+      out->set_size(static_cast<uint64_t>(Shape::make(d.info.dims)->num_elements()) * element_storage_size(d.info.dtype));
       return;
     }
-    if (tensor->dtype() == DType::kString) {
-      for (const std::string& s : tensor->strings()) out->add_strings(s);
+    if (d.tensor.dtype() == DType::kString) {
+      for (const std::string& s : d.tensor.strings()) out->add_strings(s);
       return;
     }
-    out->set_offset(static_cast<uint64_t>(static_cast<const char*>(tensor->raw_data()) - base_));
-    out->set_size(tensor->byte_size());
+    out->set_offset(static_cast<uint64_t>(static_cast<const char*>(d.tensor.raw_data()) - base_));
+    out->set_size(d.tensor.byte_size());
   }
 
   internal::Hdf5Snapshot* out_;
   char* base_;
   uint64_t capacity_;
+  bool in_file_ok_;
   uint64_t used_ = kSnapshotHeaderBytes;
   bool no_room_ = false;
   int nodes_ = 0;
-  std::function<void*(size_t)> allocate_;
+  DataSink allocate_;
 };
 
 bool write_all(int fd, const void* data, size_t size, off_t offset) {
@@ -144,6 +147,24 @@ bool write_all(int fd, const void* data, size_t size, off_t offset) {
   return true;
 }
 
+// HDF5 addresses are file offsets only when the superblock sits at byte 0 (no user block);
+// then contiguous data can be used where it lies in the file.
+bool superblock_at_start(const SnapshotSource& source) {
+  static const char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  char head[8] = {};
+  if (source.image) {
+    if (source.image->size() < 8) return false;
+    std::memcpy(head, source.image->data(), 8);
+  } else {
+    int fd = open(source.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool got = pread(fd, head, 8, 0) == 8;
+    close(fd);
+    if (!got) return false;
+  }
+  return std::memcmp(head, kSignature, 8) == 0;
+}
+
 }  // namespace
 
 SnapshotWalkResult write_snapshot(const SnapshotSource& source, int fd) {
@@ -156,7 +177,7 @@ SnapshotWalkResult write_snapshot(const SnapshotSource& source, int fd) {
 
   internal::Hdf5Snapshot snapshot;
   StatusOr<LiveFile> file = source.image ? LiveFile::open_image(source.image, source.name) : LiveFile::open(source.path);
-  Walker walker(&snapshot, static_cast<char*>(mapped), capacity);
+  Walker walker(&snapshot, static_cast<char*>(mapped), capacity, superblock_at_start(source));
   if (file.ok()) {
     Status walked = walker.walk(file->root(), "/", 0);
     if (!walked.ok()) status_to_proto(walked.with_context(source.name), snapshot.mutable_open_error());
