@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "serving/tensor_codec.h"
 #include "tfport/formats.h"
 #include "tfport/graph_def.h"
 #include "tfport/saved_model.h"
@@ -151,8 +152,8 @@ StatusOr<std::map<std::string, Tensor>> run_signature(const Servable& servable, 
     if (it == inputs.end()) continue;
     if (spec.dtype != DType::kInvalid && it->second.dtype() != spec.dtype) {
       return invalid_argument_error("Expects arg[" + std::to_string(index) + "] to be " +
-                                    std::string(dtype_python_name(spec.dtype)) + " but " +
-                                    std::string(dtype_python_name(it->second.dtype())) + " is provided");
+                                    std::string(tf_type_name(spec.dtype)) + " but " +
+                                    std::string(tf_type_name(it->second.dtype())) + " is provided");
     }
     feeds.emplace_back(spec.tensor_name, it->second);
     ++index;

@@ -59,14 +59,14 @@ TEST_F(GrpcTest, Predict) {
   EXPECT_EQ(y.tensor_shape().dim(0).size(), 3);
 
   // tensor_content works too, and a specific version.
-  req.mutable_model_spec()->mutable_version()->set_value(123);
+  req.mutable_model_spec()->mutable_version()->set_value(124);
   x.clear_float_val();
   float raw[3] = {4.f, 6.f, 8.f};
   x.set_tensor_content(std::string(reinterpret_cast<const char*>(raw), sizeof(raw)));
   grpc::ClientContext ctx2;
   s = predict_->Predict(&ctx2, req, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(resp.model_spec().version().value(), 123);
+  EXPECT_EQ(resp.model_spec().version().value(), 124);
   EXPECT_EQ(resp.outputs().at("y").float_val(2), 6.f);
 }
 

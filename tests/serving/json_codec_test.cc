@@ -1,6 +1,8 @@
 // The JSON codec against json_tensor_test's cases (§5 and §6 of the spec).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "serving/json_codec.h"
 
 namespace tfport::serving {

@@ -68,9 +68,11 @@ TEST_F(RestGoldenTest, RegressAndClassify) {
   EXPECT_EQ(r.body, "{\n    \"results\": [[[\"\", 12.0]]\n    ]\n}");
   r = post(kBase + "/labels/Version_Label:classify", R"({"signature_name": "classify_x_to_y", "examples": [{"x": 10.0}]})");
   EXPECT_EQ(r.body, "{\n    \"results\": [[[\"\", 7.0]]\n    ]\n}");
-  // x2 is missing from the example: its default (0) is used.
+  // regress_x2_to_y3 takes the float x2, not serialized examples: TF's session refuses the feed.
   r = post(kBase + ":regress", R"({"signature_name": "regress_x2_to_y3", "examples": [{"x": 1.0}]})");
-  EXPECT_EQ(r.body, "{\n    \"results\": [3.0]\n}");
+  EXPECT_EQ(r.body, "{\n    \"error\": \"Expects arg[0] to be float but string is provided\"\n}");
+  r = post(kBase + ":predict", R"({"signature_name": "regress_x2_to_y3", "inputs": {"inputs": [[1.0]]}})");
+  EXPECT_EQ(r.body, "{\n    \"outputs\": [\n        [\n            3.5\n        ]\n    ]\n}");
   r = post(kBase + ":regress",
            R"({"signature_name": "regress_x_to_y2", "context": {"x": 4.0}, "examples": [{}, {"x": 2.0}]})");
   EXPECT_EQ(r.body, "{\n    \"results\": [5.0, 4.0]\n}");

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "serving/server.h"
-#include "test_support.h"
+#include "support/test_support.h"
 
 namespace tfport::serving::testing {
 
