@@ -13,6 +13,7 @@ find_package(HDF5 REQUIRED COMPONENTS C HL)
 # JSON parser and pretty printer, for byte-identical bodies and error texts).
 find_package(gRPC CONFIG REQUIRED)
 find_package(Boost 1.74 REQUIRED)
+find_package(ZLIB REQUIRED)
 if(TFPORT_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

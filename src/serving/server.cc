@@ -6,6 +6,8 @@
 
 #include "serving/batcher.h"
 #include "serving/grpc_service.h"
+#include "serving/gzip.h"
+#include "serving/json_codec.h"
 #include "serving/http_server.h"
 #include "serving/kserve.h"
 #include "serving/metrics.h"
@@ -67,7 +69,23 @@ struct ModelServer::Impl {
 
   HttpResponse route(const HttpRequest& request) const {
     const std::string path = target_path(request.target);
-    if (starts_with_icase(path, "/v1/")) return rest->handle(request);
+    if (starts_with_icase(path, "/v1/")) {
+      const std::string* encoding = request.header("content-encoding");
+      if (encoding != nullptr && *encoding == "gzip") {
+        // Decompressed up to 100 MiB, as TF Serving.
+        auto body = gunzip(request.body, std::size_t{100} << 20);
+        if (!body.ok()) {
+          HttpResponse r;
+          r.status = http_status_code(body.status());
+          r.body = error_json(body.status().message());
+          return r;
+        }
+        HttpRequest plain = request;
+        plain.body = std::move(*body);
+        return rest->handle(plain);
+      }
+      return rest->handle(request);
+    }
     if (path == "/v2" || path.rfind("/v2/", 0) == 0) return kserve->handle(request);
     if (metrics_enabled && path == metrics_path && request.method == "GET") {
       HttpResponse r;

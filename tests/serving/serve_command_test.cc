@@ -83,7 +83,7 @@ TEST(ServeCommandTest, StartsServesAndDrainsOnSigterm) {
       ++done;
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 500 && ok.load() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   kill(pid, SIGTERM);
   for (auto& t : clients) t.join();
   int status = 0;
