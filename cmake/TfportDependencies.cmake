@@ -9,6 +9,11 @@ find_package(nlohmann_json CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(Eigen3 CONFIG REQUIRED)
 find_package(HDF5 REQUIRED COMPONENTS C HL)
+# tfport serve: gRPC (TF Serving's services), Boost.Beast/Asio (HTTP); RapidJSON (header-only, TF Serving's
+# JSON parser and pretty printer, for byte-identical bodies and error texts).
+find_package(gRPC CONFIG REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(ZLIB REQUIRED)
 if(TFPORT_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

@@ -8,6 +8,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libhdf5-dev libsnappy-dev libzip-dev
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libeigen3-dev
+  libboost-dev libgrpc++-dev protobuf-compiler-grpc rapidjson-dev zlib1g-dev
   libdnnl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -6,6 +6,7 @@
 
 #include "cli/bench.h"
 #include "cli/run.h"
+#include "cli/serve.h"
 #include "cli/show.h"
 
 namespace {
@@ -68,7 +69,11 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--runs", bench.runs, "Timed runs (default: enough for 2 s, at least 10)");
   bench_cmd->add_flag("--json", bench.json, "Print the JSON contract of shared/bench/README.md");
 
+  tfport::serving::ServerOptions serve;
+  auto* serve_cmd = tfport::cli::add_serve_command(app, serve);
+
   CLI11_PARSE(app, argc, argv);
+  if (*serve_cmd) return report(tfport::cli::run_serve(serve));
 
   std::ostringstream out;
   tfport::Status status;

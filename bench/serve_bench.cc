@@ -1,0 +1,153 @@
+// Server overhead over in-process runs, measured interleaved in one process so that a noisy
+// machine affects both alike: for each model, batch 1, the same input is run (a) in process
+// through Model, (b) through `tfport serve`'s gRPC Predict (tensor_content), (c) through its
+// REST :predict (JSON row format), one call of each per round on loopback.
+//
+//   build/bench/serve_bench [rounds]        prints a Markdown table
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "serving/server.h"
+#include "support/test_support.h"
+#include "tfport/model.h"
+#include "tfport_serving/services.grpc.pb.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace beast = boost::beast;
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+struct BenchModel {
+  std::string name, path;
+  std::vector<int64_t> dims;  // one item
+};
+
+std::string json_value(const std::vector<float>& values, const std::vector<int64_t>& dims, std::size_t d, std::size_t* at) {
+  if (d == dims.size()) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.3f", values[(*at)++]);
+    return buf;
+  }
+  std::string s = "[";
+  for (int64_t i = 0; i < dims[d]; ++i) {
+    if (i) s += ',';
+    s += json_value(values, dims, d + 1, at);
+  }
+  return s + "]";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rounds = argc > 1 ? std::atoi(argv[1]) : 30;
+  std::vector<BenchModel> models = {
+      {"half_plus_two", tfport::testing::fixture("tfserving/saved_model_half_plus_two_cpu/00000123"), {1}},
+      {"mnist_cnn", tfport::testing::fixture("realworld/mnist-cnn/model/mnist_cnn.h5"), {28, 28, 1}},
+      {"mobilenet_v2", tfport::testing::fixture("bench/mobilenet_v2_nsfw.h5"), {224, 224, 3}},
+  };
+  std::printf("| model | in-process p50 ms | p99 ms | gRPC p50 ms | p99 ms | gRPC overhead (p50) | REST p50 ms | p99 ms | REST overhead (p50) |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  for (const auto& m : models) {
+    auto model = tfport::Model::load(m.path);
+    if (!model.ok()) {
+      std::fprintf(stderr, "%s: %s\n", m.name.c_str(), model.status().message().c_str());
+      continue;
+    }
+    const tfport::Signature& sig = (*model)->signatures().front();
+    const std::string input = sig.inputs.front().key;
+    int64_t n = 1;
+    for (int64_t d : m.dims) n *= d;
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> dist(0.f, 1.f);
+    std::vector<float> values(static_cast<std::size_t>(n));
+    for (auto& v : values) v = static_cast<float>(std::round(dist(rng) * 1000) / 1000);
+    std::vector<int64_t> shape{1};
+    shape.insert(shape.end(), m.dims.begin(), m.dims.end());
+    tfport::Tensor x = tfport::Tensor::from_vector<float>(tfport::DType::kFloat, tfport::Shape(shape), values);
+
+    tfport::serving::ServerOptions o;
+    o.model_name = m.name;
+    o.model_base_path = m.path;
+    o.address = "127.0.0.1";
+    o.rest_any_port = o.grpc_any_port = true;
+    o.rest_api_num_threads = 2;
+    o.file_system_poll_wait_seconds = 0;
+    o.log = [](const std::string&) {};
+    tfport::serving::ModelServer server(o);
+    if (!server.start().ok()) return 1;
+
+    auto stub = tensorflow::serving::PredictionService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+    tensorflow::serving::PredictRequest req;
+    req.mutable_model_spec()->set_name(m.name);
+    auto& t = (*req.mutable_inputs())[input];
+    t.set_dtype(tensorflow::DT_FLOAT);
+    for (int64_t d : shape) t.mutable_tensor_shape()->add_dim()->set_size(d);
+    t.set_tensor_content(std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+
+    std::size_t at = 0;
+    const std::string body = "{\"instances\": [" + json_value(values, m.dims, 0, &at) + "]}";
+    boost::asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
+                                                  static_cast<unsigned short>(server.rest_port())));
+    beast::flat_buffer buffer;
+
+    std::vector<double> inproc, grpc_ms, rest_ms;
+    for (int r = -3; r < rounds; ++r) {  // 3 warm-up rounds
+      auto t0 = Clock::now();
+      auto out = (*model)->run(sig.key, {{input, x}});
+      const double a = ms_since(t0);
+      t0 = Clock::now();
+      tensorflow::serving::PredictResponse resp;
+      grpc::ClientContext ctx;
+      grpc::Status gs = stub->Predict(&ctx, req, &resp);
+      const double b = ms_since(t0);
+      t0 = Clock::now();
+      beast::http::request<beast::http::string_body> hreq(beast::http::verb::post,
+                                                          "/v1/models/" + m.name + ":predict", 11);
+      hreq.set(beast::http::field::host, "localhost");
+      hreq.body() = body;
+      hreq.prepare_payload();
+      beast::http::write(stream, hreq);
+      beast::http::response<beast::http::string_body> hres;
+      beast::http::read(stream, buffer, hres);
+      const double c = ms_since(t0);
+      if (!out.ok() || !gs.ok() || hres.result_int() != 200) {
+        std::fprintf(stderr, "%s: a request failed: %s %s\n", m.name.c_str(), gs.error_message().c_str(),
+                     hres.body().substr(0, 200).c_str());
+        return 1;
+      }
+      if (r >= 0) {
+        inproc.push_back(a);
+        grpc_ms.push_back(b);
+        rest_ms.push_back(c);
+      }
+    }
+    const double p = percentile(inproc, 0.5), g = percentile(grpc_ms, 0.5), h = percentile(rest_ms, 0.5);
+    std::printf("| %s | %.3f | %.3f | %.3f | %.3f | %+.0f%% | %.3f | %.3f | %+.0f%% |\n", m.name.c_str(), p,
+                percentile(inproc, 0.99), g, percentile(grpc_ms, 0.99), 100 * (g - p) / p, h,
+                percentile(rest_ms, 0.99), 100 * (h - p) / p);
+    std::fflush(stdout);
+    server.shutdown(std::chrono::seconds(5));
+  }
+  return 0;
+}
