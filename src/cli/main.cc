@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/bench.h"
+#include "cli/export_commands.h"
 #include "cli/run.h"
 #include "cli/show.h"
 
@@ -68,6 +69,23 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--runs", bench.runs, "Timed runs (default: enough for 2 s, at least 10)");
   bench_cmd->add_flag("--json", bench.json, "Print the JSON contract of shared/bench/README.md");
 
+  tfport::cli::FreezeCommandOptions freeze;
+  std::string freeze_tag_set;
+  auto* freeze_cmd = app.add_subcommand("freeze", "Write a frozen GraphDef (variables as constants, pruned)");
+  freeze_cmd->add_option("--dir", freeze.dir, "SavedModel dir, TF1 .meta (beside its checkpoint), .h5, .keras")
+      ->required();
+  auto* freeze_tag_opt = freeze_cmd->add_option("--tag_set", freeze_tag_set, "SavedModels: comma-separated tag set");
+  freeze_cmd->add_option("--signature_def", freeze.signature_def, "Signature to freeze (default serving_default)");
+  freeze_cmd->add_option("--output_node_names", freeze.output_node_names, "Nodes to keep instead, a,b");
+  freeze_cmd->add_option("--output", freeze.output, "The .pb file to write")->required();
+
+  tfport::cli::ConvertCommandOptions convert;
+  auto* convert_cmd = app.add_subcommand("convert", "Convert between Keras h5, .keras, Keras SavedModel, weights");
+  convert_cmd->add_option("--dir", convert.dir, "Source model")->required();
+  convert_cmd->add_option("--output", convert.output, "Destination file or directory")->required();
+  convert_cmd->add_option("--to", convert.to, "h5, keras, savedmodel or weights (default: from --output)");
+  convert_cmd->add_flag("--overwrite", convert.overwrite, "Replace an existing destination");
+
   CLI11_PARSE(app, argc, argv);
 
   std::ostringstream out;
@@ -86,6 +104,11 @@ int main(int argc, char** argv) {
     if (*run_outdir_opt) run.outdir = run_outdir;
     if (*run_outputs_opt) run.outputs = run_outputs;
     status = tfport::cli::run_run(run, out, std::cerr);
+  } else if (*freeze_cmd) {
+    if (*freeze_tag_opt) freeze.tag_set = freeze_tag_set;
+    status = tfport::cli::run_freeze(freeze, out);
+  } else if (*convert_cmd) {
+    status = tfport::cli::run_convert(convert, out);
   }
   std::cout << out.str() << std::flush;
   return report(status);
