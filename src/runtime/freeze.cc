@@ -62,7 +62,10 @@ Status make_const(Graph& g, int id, const Tensor& value) {
   return Status::OK();
 }
 
-struct Freezer {
+class Freezer {
+ public:
+  Freezer(Graph& graph, const runtime::ResourceStore& resources) : g(graph), store(resources) {}
+
   Graph& g;
   const runtime::ResourceStore& store;
   int frozen = 0;

@@ -6,7 +6,6 @@ namespace tfport::keras {
 namespace {
 
 bool from_h5(const KerasWeight& w) { return w.name.size() > 2 && w.name.ends_with(":0"); }
-bool from_v3(const KerasWeight& w) { return w.name.find("vars/") != std::string::npos; }
 
 // Keras' variable names per layer class, in weight order (trainable first).
 std::vector<std::string> class_weight_names(const KerasLayer& layer) {
@@ -57,17 +56,6 @@ std::vector<std::string> h5_weight_names(const KerasLayer& layer) {
     }
   }
   return names;
-}
-
-std::vector<std::string> v3_weight_paths(const KerasLayer& layer) {
-  std::vector<std::string> paths;
-  for (size_t i = 0; i < layer.weights.size(); ++i) {
-    const KerasWeight& w = layer.weights[i];
-    paths.push_back(from_v3(w) && w.name.find('\\') == std::string::npos
-                        ? w.name
-                        : "layers/" + layer.name + "/vars/" + std::to_string(i));
-  }
-  return paths;
 }
 
 }  // namespace tfport::keras

@@ -1,6 +1,6 @@
-// How a KerasModel's weights are named in each file layout, for the writers: which layers
-// hold a weight group, Keras 2 weight names ("dense/kernel:0") and Keras 3 variable paths
-// ("layers/dense/vars/0"), whichever format the weights were read from.
+// How a KerasModel's weights are named in the Keras 2 HDF5 layout, for the writers: which
+// layers hold a weight group and their weight names ("dense/kernel:0"), whichever format the
+// weights were read from. (Keras 3 paths are the .keras writer's business.)
 #pragma once
 
 #include <string>
@@ -17,8 +17,5 @@ std::vector<const KerasLayer*> saved_layers(const KerasModel& model);
 // Keras 2 HDF5 names of a layer's weights, in order. Names read from an h5 file are kept;
 // others are made from the layer's class ("kernel", "bias", "gamma", ...).
 std::vector<std::string> h5_weight_names(const KerasLayer& layer);
-
-// Keras 3 dataset paths of a layer's weights. Paths read from a .keras file are kept.
-std::vector<std::string> v3_weight_paths(const KerasLayer& layer);
 
 }  // namespace tfport::keras

@@ -124,7 +124,7 @@ TEST(KerasWriters, KerasV3FromH5HasKeras3Config) {
   auto cfg = nlohmann::json::parse(back->config_json);
   EXPECT_EQ(cfg["module"], "keras");
   EXPECT_EQ(cfg["config"]["layers"][1]["module"], "keras.layers");
-  EXPECT_EQ(back->layers[1].weights[0].name, "layers/" + back->layers[1].name + "/vars/0");
+  EXPECT_EQ(back->layers[1].weights[0].name, "layers/conv2d/vars/0");
 }
 
 TEST(KerasWriters, RefusesWhatTheSourceLacks) {
