@@ -1,6 +1,7 @@
 // `tfport convert --dir SRC --output DEST [--to h5|keras|savedmodel|weights] [--overwrite]`.
 // Keras files convert between the Keras 2 HDF5 layout, Keras 3 .keras zips and weights-only
-// HDF5 (the config and weights are carried over). Any model tfport runs with a
+// HDF5 (the config and weights are carried over); Keras SavedModels (keras_metadata.pb) convert
+// to those too, their weights found through the checkpoint's object graph. Any model tfport runs with a
 // serving_default signature converts to a SavedModel: frozen, its weights moved back into
 // variables, plus keras_metadata.pb when the source is a Keras file.
 #include "cli/export_commands.h"
@@ -9,6 +10,7 @@
 #include "tfport/formats.h"
 #include "tfport/freeze.h"
 #include "tfport/keras.h"
+#include "tfport/keras_saved_model.h"
 #include "tfport/keras_writer.h"
 #include "tfport/saved_model_builder.h"
 
@@ -32,9 +34,12 @@ StatusOr<std::string> target_format(const ConvertCommandOptions& o) {
 StatusOr<KerasModel> read_keras(const DetectedModel& m, const std::string& to) {
   if (m.format == ModelFormat::kKerasH5) return read_keras_h5(m.path);
   if (m.format == ModelFormat::kKerasV3) return read_keras_v3(m.path);
+  if (m.format == ModelFormat::kSavedModel && path_exists(join_path(m.path, "keras_metadata.pb"))) {
+    return read_keras_saved_model(m.path);
+  }
   return unimplemented_error(m.path + ": a " + std::string(model_format_name(m.format)) +
                              " holds no Keras layers and weights to write as " + to +
-                             " (convert Keras .h5/.keras files, or use --to savedmodel)");
+                             " (convert Keras .h5/.keras files or Keras SavedModels, or use --to savedmodel)");
 }
 
 Status to_saved_model(const DetectedModel& m, const std::string& dest, bool overwrite, std::ostream& out) {

@@ -112,6 +112,34 @@ TEST(ConvertCommand, KerasFormatsRunLikeTheirSource) {
   }
 }
 
+// Keras SavedModels become Keras files whose outputs match the SavedModel's.
+TEST(ConvertCommand, KerasSavedModelsToKerasFiles) {
+  for (const char* slug : {"auto-mpg-dnn", "potato-disease-cnn"}) {
+    SCOPED_TRACE(slug);
+    const fs::path dir = fixture(std::string("realworld/") + slug);
+    auto meta = nlohmann::json::parse(testing::read_all((dir / "expected/meta.json").string()));
+    Source s{slug, (dir / meta["model"].get<std::string>()).string(), meta};
+    auto source = Model::load(s.model);
+    ASSERT_TRUE(source.ok()) << source.status();
+    auto want = (*source)->run("serving_default", inputs_of(s));
+    ASSERT_TRUE(want.ok()) << want.status();
+    TempDir tmp;
+    for (const std::string dest : {"m.h5", "m.keras"}) {
+      SCOPED_TRACE(dest);
+      Status st = convert(s.model, tmp.file(dest));
+      ASSERT_TRUE(st.ok()) << st;
+      auto result = Model::load(tmp.file(dest));
+      ASSERT_TRUE(result.ok()) << result.status();
+      auto got = (*result)->run("serving_default", inputs_of(s));
+      ASSERT_TRUE(got.ok()) << got.status();
+      // Keras files name outputs after layers, the SavedModel after its signature.
+      ASSERT_EQ(got->size(), 1u);
+      ASSERT_EQ(want->size(), 1u);
+      expect_close(got->begin()->second, want->begin()->second, dest);
+    }
+  }
+}
+
 TEST(ConvertCommand, GraphModelsToSavedModel) {
   TempDir tmp;
   const std::string src = fixture("tfserving/saved_model_half_plus_two_cpu/00000123");
@@ -131,6 +159,7 @@ TEST(ConvertCommand, Errors) {
   // Graph-only sources hold no Keras layers.
   Status s = convert(fixture("tfserving/saved_model_half_plus_two_cpu/00000123"), tmp.file("x.h5"));
   EXPECT_EQ(s.code(), StatusCode::kUnimplemented) << s;
+  EXPECT_FALSE(fs::exists(tmp.file("x.h5")));
   EXPECT_EQ(convert("/no/such/model.h5", tmp.file("y.h5")).code(), StatusCode::kNotFound);
   // Weights-only sources cannot become full models.
   ASSERT_TRUE(convert(h5, tmp.file("w.weights.h5")).ok());

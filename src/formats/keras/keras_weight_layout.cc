@@ -7,7 +7,8 @@ namespace {
 
 bool from_h5(const KerasWeight& w) { return w.name.size() > 2 && w.name.ends_with(":0"); }
 
-// Keras' variable names per layer class, in weight order (trainable first).
+}  // namespace
+
 std::vector<std::string> class_weight_names(const KerasLayer& layer) {
   const std::string& c = layer.class_name;
   if (c == "Dense" || c.rfind("Conv", 0) == 0 || c == "DepthwiseConv2D") {
@@ -30,8 +31,6 @@ std::vector<std::string> class_weight_names(const KerasLayer& layer) {
   if (c == "PReLU") return {"alpha"};
   return {};
 }
-
-}  // namespace
 
 std::vector<const KerasLayer*> saved_layers(const KerasModel& model) {
   std::vector<const KerasLayer*> out;

@@ -14,6 +14,10 @@ namespace tfport::keras {
 // model's InputLayer is not one of them).
 std::vector<const KerasLayer*> saved_layers(const KerasModel& model);
 
+// Keras' variable names for a layer class, in weight order ("kernel", "bias"); empty when the
+// class is not one tfport knows.
+std::vector<std::string> class_weight_names(const KerasLayer& layer);
+
 // Keras 2 HDF5 names of a layer's weights, in order. Names read from an h5 file are kept;
 // others are made from the layer's class ("kernel", "bias", "gamma", ...).
 std::vector<std::string> h5_weight_names(const KerasLayer& layer);

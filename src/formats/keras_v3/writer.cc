@@ -70,7 +70,7 @@ StatusOr<std::string> weights_file(const KerasModel& model, const std::string& p
     if (!fresh) object.append(1, '_').append(std::to_string(++it->second));
     if (model.is_sequential() && l.class_name == "InputLayer") continue;
     const std::string base = "layers/" + object + "/";
-    if (l.nested && model.format != "keras-v3") {
+    if (l.nested && model.format != "keras-v3" && !l.weights.empty()) {
       return unimplemented_error("layer '" + l.name + "' is a nested model; its weights cannot be mapped to " +
                                  "the Keras 3 layout yet");
     }
