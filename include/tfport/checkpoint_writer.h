@@ -82,6 +82,12 @@ std::string checkpoint_index_path(const std::string& prefix);
 // relative to it, as tf.train.CheckpointManager does; others as given.
 Status write_checkpoint_state(const std::string& dir, const CheckpointState& state);
 
+// The TrackableObjectGraph tf.train.Checkpoint would record for variables stored under TF2
+// object-path keys ("dense/kernel/.ATTRIBUTES/VARIABLE_VALUE"): one object per path segment
+// (segments unescaped: ".S" is '/', ".." is '.'), each variable an attribute of its object.
+// Keys without "/.ATTRIBUTES/" (TF1 names) are attributes of a root child named after them.
+tensorflow::TrackableObjectGraph object_graph_for_keys(const std::vector<std::string>& keys);
+
 // Copies every tensor of `reader` into a new checkpoint at `prefix`, keeping each tensor's
 // shard and data order, so a TF-written checkpoint is reproduced byte for byte.
 Status rewrite_checkpoint(const CheckpointReader& reader, const std::string& prefix,
