@@ -57,6 +57,14 @@ SavedModelSpec linear_model() {
       predict_signature({{"x", tensor_info("x:0", DType::kFloat, PartialShape({-1, 3}))}},
                         {{"y", tensor_info("y:0", DType::kFloat, PartialShape({-1, 1}))}});
   spec.assets.push_back({"vocab.txt", "a\nb\n", "asset_path"});
+  // Serving's classify and regress APIs take serialized tf.Examples.
+  auto* examples = node(g, "tf_example", "Placeholder", {});
+  (*examples->mutable_attr())["dtype"] = type_attr(tensorflow::DT_STRING);
+  (*examples->mutable_attr())["shape"].mutable_shape()->add_dim()->set_size(-1);
+  const auto ex = tensor_info("tf_example:0", DType::kString, PartialShape({-1}));
+  spec.signatures["regress_x_to_y"] = regress_signature(ex, tensor_info("y:0", DType::kFloat, PartialShape({-1, 1})));
+  spec.signatures["classify_x_to_y"] =
+      classify_signature(ex, tensorflow::TensorInfo(), tensor_info("y:0", DType::kFloat, PartialShape({-1, 1})));
   return spec;
 }
 
@@ -73,6 +81,15 @@ TEST(SavedModelBuilder, HandBuiltModelLoadsAndRuns) {
   auto mg = find_meta_graph(files->proto, "serve");
   ASSERT_TRUE(mg.ok());
   EXPECT_EQ((*mg)->saver_def().restore_op_name(), "save/restore_all");
+  EXPECT_EQ((*mg)->signature_def().at("regress_x_to_y").method_name(), "tensorflow/serving/regress");
+  EXPECT_EQ((*mg)->signature_def().at("regress_x_to_y").inputs().at("inputs").name(), "tf_example:0");
+  EXPECT_EQ((*mg)->signature_def().at("classify_x_to_y").method_name(), "tensorflow/serving/classify");
+  EXPECT_EQ((*mg)->signature_def().at("classify_x_to_y").outputs().count("scores"), 1u);
+  EXPECT_EQ((*mg)->signature_def().at("classify_x_to_y").outputs().count("classes"), 0u);
+  EXPECT_EQ((*mg)->meta_info_def().tags(0), "serve");
+  ASSERT_EQ((*mg)->asset_file_def_size(), 1);
+  EXPECT_EQ((*mg)->asset_file_def(0).filename(), "vocab.txt");
+  EXPECT_EQ(testing::read_all(dir + "/assets/vocab.txt"), "a\nb\n");
   EXPECT_EQ((*mg)->saver_def().version(), tensorflow::SaverDef::V2);
   auto vars = variable_defs(**mg, "variables");
   ASSERT_TRUE(vars.ok());

@@ -87,7 +87,7 @@ StatusOr<tensorflow::VariableDef> add_variable(GraphBuilder& b, const SavedModel
   ha["shape"] = shape_attr(v.value.shape());
   ha["shared_name"] = string_attr(v.name);
   ha["container"] = string_attr("");
-  ha["allowed_devices"].mutable_list();
+  // allowed_devices (TF >= 2.3) is left to its default so older TensorFlow loads the graph too.
 
   tensorflow::TensorProto dims;
   dims.set_dtype(tensorflow::DT_INT64);
