@@ -8,6 +8,7 @@
 #include "core/staged_file.h"
 #include "support/test_support.h"
 #include "tfport/keras.h"
+#include "tfport/keras_saved_model.h"
 #include "tfport/keras_writer.h"
 
 namespace tfport {
@@ -156,6 +157,31 @@ TEST(KerasWriters, FailedWriteKeepsTheExistingFile) {
   int files = 0;
   for (const auto& e : fs::directory_iterator(tmp.path())) files += e.is_regular_file() ? 1 : 0;
   EXPECT_EQ(files, 1);
+}
+
+}  // namespace
+}  // namespace tfport
+
+namespace tfport {
+namespace {
+
+TEST(KerasSavedModel, WeightsComeFromTheObjectGraph) {
+  auto m = read_keras_saved_model(fixture("realworld/auto-mpg-dnn/model"));
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_TRUE(m->weights_loaded);
+  const KerasLayer* norm = m->find_layer("normalization");
+  ASSERT_NE(norm, nullptr);
+  // mean and adapt_mean are one variable; it is taken once, in Keras' order.
+  ASSERT_EQ(norm->weights.size(), 3u);
+  EXPECT_EQ(norm->weights[0].name, "normalization/mean:0");
+  EXPECT_EQ(norm->weights[2].name, "normalization/count:0");
+  EXPECT_FALSE(norm->weights[0].trainable);
+  const KerasLayer* dense = m->find_layer("dense_7");
+  ASSERT_NE(dense, nullptr);
+  ASSERT_EQ(dense->weights.size(), 2u);
+  EXPECT_EQ(dense->weights[0].value.shape(), Shape({64, 1}));
+  // No keras_metadata.pb: not a Keras SavedModel.
+  EXPECT_EQ(read_keras_saved_model(fixture("realworld/lso-savedmodel-tf22/model")).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace
