@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/bench.h"
+#include "cli/export_commands.h"
 #include "cli/run.h"
 #include "cli/serve.h"
 #include "cli/show.h"
@@ -72,6 +73,23 @@ int main(int argc, char** argv) {
   tfport::serving::ServerOptions serve;
   auto* serve_cmd = tfport::cli::add_serve_command(app, serve);
 
+  tfport::cli::FreezeCommandOptions freeze;
+  std::string freeze_tag_set;
+  auto* freeze_cmd = app.add_subcommand("freeze", "Write a frozen GraphDef (variables as constants, pruned)");
+  freeze_cmd->add_option("--dir", freeze.dir, "SavedModel dir, TF1 .meta (beside its checkpoint), .h5, .keras")
+      ->required();
+  auto* freeze_tag_opt = freeze_cmd->add_option("--tag_set", freeze_tag_set, "SavedModels: comma-separated tag set");
+  freeze_cmd->add_option("--signature_def", freeze.signature_def, "Signature to freeze (default serving_default)");
+  freeze_cmd->add_option("--output_node_names", freeze.output_node_names, "Nodes to keep instead, a,b");
+  freeze_cmd->add_option("--output", freeze.output, "The .pb file to write")->required();
+
+  tfport::cli::ConvertCommandOptions convert;
+  auto* convert_cmd = app.add_subcommand("convert", "Convert between Keras h5, .keras, Keras SavedModel, weights");
+  convert_cmd->add_option("--dir", convert.dir, "Source model")->required();
+  convert_cmd->add_option("--output", convert.output, "Destination file or directory")->required();
+  convert_cmd->add_option("--to", convert.to, "h5, keras, savedmodel or weights (default: from --output)");
+  convert_cmd->add_flag("--overwrite", convert.overwrite, "Replace an existing destination");
+
   CLI11_PARSE(app, argc, argv);
   if (*serve_cmd) return report(tfport::cli::run_serve(serve));
 
@@ -91,6 +109,11 @@ int main(int argc, char** argv) {
     if (*run_outdir_opt) run.outdir = run_outdir;
     if (*run_outputs_opt) run.outputs = run_outputs;
     status = tfport::cli::run_run(run, out, std::cerr);
+  } else if (*freeze_cmd) {
+    if (*freeze_tag_opt) freeze.tag_set = freeze_tag_set;
+    status = tfport::cli::run_freeze(freeze, out);
+  } else if (*convert_cmd) {
+    status = tfport::cli::run_convert(convert, out);
   }
   std::cout << out.str() << std::flush;
   return report(status);

@@ -55,6 +55,12 @@ StatusOr<std::vector<Value>> lower_normalization(LayerCall& call) {
     if (a < 0) a += r;
     if (a <= 0 || a >= r) return call.field_error("axis", "out of range for an input of rank " + std::to_string(r));
     bshape[static_cast<size_t>(a)] = x.dim(static_cast<int>(a));
+    // An input declared (None, None) still has one size per adapted mean (tf.keras' own
+    // SavedModels of such models run because their graph knows it from the weights).
+    if (bshape[static_cast<size_t>(a)] < 0 && axes.size() == 1 && call.num_weights() >= 2) {
+      TFPORT_ASSIGN_OR_RETURN(Tensor m, call.weight(0));
+      bshape[static_cast<size_t>(a)] = m.num_elements();
+    }
     if (bshape[static_cast<size_t>(a)] < 0) return call.error("the normalized dims of " + shape_text(x.shape) + " are unknown");
   }
   int64_t n = Shape(bshape).num_elements();

@@ -1,0 +1,77 @@
+// Writing SavedModels that TensorFlow, TF Serving and saved_model_cli load, in the spirit of
+// TF1's SavedModelBuilder / simple_save: one MetaGraphDef (tags, signature defs, a V2 saver
+// with its save/restore subgraph), resource variables restored from variables/, and assets.
+//
+//   tfport::SavedModelSpec spec;
+//   spec.graph = inference_graph;                       // reads variable "w" with ReadVariableOp
+//   spec.variables.push_back({"w", w_value});
+//   spec.signatures["serving_default"] = tfport::predict_signature(
+//       {{"x", tfport::tensor_info("x:0", DType::kFloat, PartialShape({-1, 3}))}},
+//       {{"y", tfport::tensor_info("y:0", DType::kFloat, PartialShape({-1, 1}))}});
+//   TFPORT_RETURN_IF_ERROR(tfport::write_saved_model("export/1", spec));
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tfport/checkpoint_writer.h"
+#include "tfport/shape.h"
+#include "tfport/status.h"
+#include "tfport/tensor.h"
+#include "tfport/tf/graph.pb.h"
+#include "tfport/tf/meta_graph.pb.h"
+
+namespace tfport {
+
+struct SavedModelVariable {
+  // The VarHandleOp node the builder adds (also its shared_name and checkpoint key). The graph
+  // reads it with ReadVariableOp nodes whose input is this name.
+  std::string name;
+  Tensor value;  // saved in variables/, restored at load
+  bool trainable = true;
+};
+
+struct SavedModelAsset {
+  std::string filename;  // written to assets/<filename>
+  std::string contents;
+  // A string Const the builder adds holding the asset's path; the loader feeds it the real path.
+  std::string node_name;
+};
+
+struct SavedModelSpec {
+  tensorflow::GraphDef graph;  // the model's own nodes (placeholders, ops, variable reads)
+  std::vector<SavedModelVariable> variables;
+  std::vector<SavedModelAsset> assets;
+  std::vector<std::string> tags = {"serve"};
+  std::map<std::string, tensorflow::SignatureDef> signatures;
+  // Other files of the export directory by relative path (e.g. "keras_metadata.pb").
+  std::map<std::string, std::string> extra_files;
+};
+
+struct SavedModelWriteOptions {
+  bool overwrite = false;  // replace an existing export directory (otherwise ALREADY_EXISTS)
+  ProgressCallback progress;
+};
+
+// Builds the MetaGraphDef and writes <export_dir>/saved_model.pb, variables/ and assets/ into a
+// temporary directory that is renamed into place, so a failed write leaves nothing (or the
+// previous export) at export_dir.
+Status write_saved_model(const std::string& export_dir, const SavedModelSpec& spec,
+                         const SavedModelWriteOptions& options = {});
+
+// The MetaGraphDef write_saved_model stores (exposed for tests and tools).
+StatusOr<tensorflow::MetaGraphDef> build_meta_graph(const SavedModelSpec& spec);
+
+tensorflow::TensorInfo tensor_info(const std::string& tensor_name, DType dtype, const PartialShape& shape);
+// method_name tensorflow/serving/predict.
+tensorflow::SignatureDef predict_signature(const std::map<std::string, tensorflow::TensorInfo>& inputs,
+                                           const std::map<std::string, tensorflow::TensorInfo>& outputs);
+// tensorflow/serving/classify: input "inputs" (serialized tf.Examples), outputs "classes" and/or
+// "scores" (pass an empty TensorInfo name to leave one out).
+tensorflow::SignatureDef classify_signature(const tensorflow::TensorInfo& examples, const tensorflow::TensorInfo& classes,
+                                            const tensorflow::TensorInfo& scores);
+// tensorflow/serving/regress: input "inputs" (serialized tf.Examples), output "outputs".
+tensorflow::SignatureDef regress_signature(const tensorflow::TensorInfo& examples, const tensorflow::TensorInfo& outputs);
+
+}  // namespace tfport

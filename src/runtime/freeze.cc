@@ -1,0 +1,295 @@
+// freeze_model: load (restoring variables through the model's own saver), then rewrite the
+// graph the way convert_variables_to_constants does — variable reads become Consts holding
+// the restored values, ResourceGather becomes GatherV2 on a Const — and prune to the outputs.
+#include <map>
+#include <optional>
+#include <set>
+
+#include "core/staged_file.h"
+#include "graph/export_graph_def.h"
+#include "graph/prune.h"
+#include "runtime/graph_model.h"
+#include "runtime/resource_store.h"
+#include "runtime/tensor_to_proto.h"
+#include "tfport/formats.h"
+#include "tfport/freeze.h"
+#include "tfport/graph_def.h"
+#include "tfport/saved_model.h"
+
+namespace tfport {
+namespace {
+
+using graph::Endpoint;
+using graph::Graph;
+using graph::Node;
+
+std::string attr_s(const Node& n, const char* key) {
+  auto it = n.attrs.find(key);
+  return it == n.attrs.end() ? std::string() : it->second.s();
+}
+
+// The VarHandleOp a resource input comes from, looking through the Identity/IdentityN nodes
+// that function inlining leaves between a captured handle and its readers; -1 if none.
+int variable_handle(const Graph& g, Endpoint e) {
+  for (int hops = 0; hops < 1000; ++hops) {
+    const Node& n = g.node(e.node);
+    if (n.op == "VarHandleOp") return e.node;
+    if (n.op == "Identity" && !n.inputs.empty()) {
+      e = n.inputs[0];
+    } else if (n.op == "IdentityN" && e.index < static_cast<int>(n.inputs.size())) {
+      e = n.inputs[static_cast<size_t>(e.index)];
+    } else {
+      return -1;
+    }
+  }
+  return -1;
+}
+
+tensorflow::AttrValue type_attr(DType t) {
+  tensorflow::AttrValue a;
+  a.set_type(static_cast<tensorflow::DataType>(t));
+  return a;
+}
+
+// Turns node `id` into a Const holding `value`, keeping its name so consumers stay wired.
+Status make_const(Graph& g, int id, const Tensor& value) {
+  Node& n = g.mutable_node(id);
+  auto proto = runtime::tensor_to_proto(value);
+  if (!proto.ok()) return proto.status().with_context("node '" + n.name + "'");
+  n.op = "Const";
+  n.inputs.clear();
+  n.control_inputs.clear();
+  graph::AttrMap attrs;
+  attrs["dtype"] = type_attr(value.dtype());
+  *attrs["value"].mutable_tensor() = std::move(*proto);
+  n.attrs = std::move(attrs);
+  return Status::OK();
+}
+
+class Freezer {
+ public:
+  Freezer(Graph& graph, const runtime::ResourceStore& resources) : g(graph), store(resources) {}
+
+  Graph& g;
+  const runtime::ResourceStore& store;
+  int frozen = 0;
+  std::set<std::string> frozen_keys;
+
+  StatusOr<Tensor> value_of(const Node& var, const std::string& reader) {
+    const std::string key = runtime::variable_key(attr_s(var, "container"), attr_s(var, "shared_name"), var.name);
+    auto v = store.read(key);
+    if (!v.ok()) {
+      return failed_precondition_error("variable '" + var.name + "' (read by '" + reader +
+                                       "') has no value: it is not in the checkpoint and no init op set it");
+    }
+    if (frozen_keys.insert(key).second) ++frozen;
+    return *v;
+  }
+
+  Status freeze_node(int id) {
+    const Node n = g.node(id);  // copy: the node is rewritten below
+    if (n.op == "VariableV2" || n.op == "Variable") {
+      TFPORT_ASSIGN_OR_RETURN(Tensor v, value_of(n, n.name));
+      return make_const(g, id, v);
+    }
+    if ((n.op == "ReadVariableOp" || n.op == "ResourceGather") && !n.inputs.empty()) {
+      const int handle = variable_handle(g, n.inputs[0]);
+      if (handle < 0) {
+        return unimplemented_error("node '" + n.name + "' (" + n.op + ") reads a resource that is not a variable");
+      }
+      TFPORT_ASSIGN_OR_RETURN(Tensor v, value_of(g.node(handle), n.name));
+      if (n.op == "ReadVariableOp") return make_const(g, id, v);
+      return gather_on_const(id, n, v);
+    }
+    return Status::OK();
+  }
+
+  // ResourceGather(handle, indices) -> GatherV2(Const value, indices, Const axis 0).
+  Status gather_on_const(int id, const Node& n, const Tensor& value) {
+    if (n.inputs.size() < 2) return invalid_argument_error("node '" + n.name + "' (ResourceGather) needs indices");
+    Node values;
+    values.name = g.unique_name(n.name + "/frozen_params");
+    TFPORT_ASSIGN_OR_RETURN(int values_id, g.add_node(std::move(values)));
+    TFPORT_RETURN_IF_ERROR(make_const(g, values_id, value));
+    Node axis;
+    axis.name = g.unique_name(n.name + "/axis");
+    TFPORT_ASSIGN_OR_RETURN(int axis_id, g.add_node(std::move(axis)));
+    TFPORT_RETURN_IF_ERROR(make_const(g, axis_id, Tensor::from_vector<int32_t>(DType::kInt32, Shape{}, {0})));
+    Node& gather = g.mutable_node(id);
+    auto get = [&](const char* key) { return n.attrs.count(key) ? n.attrs.at(key) : tensorflow::AttrValue(); };
+    graph::AttrMap attrs;
+    attrs["Tparams"] = type_attr(value.dtype());
+    attrs["Tindices"] = get("Tindices");
+    attrs["Taxis"] = type_attr(DType::kInt32);
+    attrs["batch_dims"] = get("batch_dims");
+    if (attrs["batch_dims"].value_case() == tensorflow::AttrValue::VALUE_NOT_SET) attrs["batch_dims"].set_i(0);
+    gather.op = "GatherV2";
+    gather.inputs = {Endpoint{values_id, 0}, n.inputs[1], Endpoint{axis_id, 0}};
+    gather.control_inputs.clear();
+    gather.attrs = std::move(attrs);
+    return Status::OK();
+  }
+};
+
+// State that a frozen graph cannot carry; any of these left after freezing is an error.
+bool is_stateful_leftover(const std::string& op) {
+  static const std::set<std::string> ops = {
+      "VarHandleOp", "VariableV2", "Variable", "ReadVariableOp", "AssignVariableOp", "AssignAddVariableOp",
+      "AssignSubVariableOp", "Assign", "AssignAdd", "AssignSub", "VarIsInitializedOp", "IsVariableInitialized",
+      "ResourceGather", "RestoreV2", "SaveV2", "Save", "Restore", "MergeV2Checkpoints", "HashTableV2",
+      "MutableHashTableV2", "LookupTableImportV2", "LookupTableFindV2"};
+  return ops.count(op) != 0;
+}
+
+// Colocation hints ("_class": ["loc:@node"]) may name nodes pruned away; TF refuses those.
+void drop_dangling_colocation(Graph& g) {
+  for (int id = 0; id < g.num_nodes(); ++id) {
+    Node& n = g.mutable_node(id);
+    auto it = n.attrs.find("_class");
+    if (it == n.attrs.end()) continue;
+    tensorflow::AttrValue kept;
+    kept.mutable_list();
+    for (const std::string& s : it->second.list().s()) {
+      if (s.rfind("loc:@", 0) == 0 && g.find(s.substr(5)) < 0) continue;
+      kept.mutable_list()->add_s(s);
+    }
+    if (kept.list().s_size() == 0) {
+      n.attrs.erase(it);
+    } else {
+      it->second = std::move(kept);
+    }
+  }
+}
+
+DType dtype_attr(const Node& n) {
+  auto it = n.attrs.find("dtype");
+  return it == n.attrs.end() ? DType::kInvalid : base_dtype(it->second.type());
+}
+
+PartialShape shape_attr(const Node& n) {
+  auto it = n.attrs.find("shape");
+  if (it == n.attrs.end() || !it->second.has_shape()) return PartialShape::unknown();
+  const auto& s = it->second.shape();
+  if (s.unknown_rank()) return PartialShape::unknown();
+  std::vector<int64_t> dims;
+  for (const auto& d : s.dim()) dims.push_back(d.size());
+  return PartialShape(std::move(dims));
+}
+
+// The GraphDef version of the source: TF checks ops against it (an op deprecated after the
+// producer's version is still accepted), so the frozen graph keeps it. Keras models are
+// lowered to current ops; they get the version of a TF 2.9-era graph.
+int source_producer(const std::string& path, const std::optional<std::string>& tag_set) {
+  constexpr int kLoweredKerasProducer = 1087;
+  auto m = detect_model(path);
+  if (!m.ok()) return 0;
+  switch (m->format) {
+    case ModelFormat::kSavedModel: {
+      auto files = read_saved_model(m->path);
+      if (!files.ok()) return 0;
+      if (!tag_set && files->proto.meta_graphs_size() == 1) return files->proto.meta_graphs(0).graph_def().versions().producer();
+      auto mg = find_meta_graph(files->proto, tag_set.value_or("serve"));
+      return mg.ok() ? (*mg)->graph_def().versions().producer() : 0;
+    }
+    case ModelFormat::kTf1MetaGraph: {
+      auto mg = read_meta_graph_file(m->path);
+      return mg.ok() ? mg->graph_def().versions().producer() : 0;
+    }
+    case ModelFormat::kFrozenGraph: {
+      auto g = read_graph_def(m->path);
+      return g.ok() ? g->versions().producer() : 0;
+    }
+    case ModelFormat::kKerasH5:
+    case ModelFormat::kKerasV3:
+      return kLoweredKerasProducer;
+    case ModelFormat::kCheckpoint:
+      return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions& options) {
+  LoadOptions load;
+  load.tag_set = options.tag_set;
+  TFPORT_ASSIGN_OR_RETURN(std::shared_ptr<Model> model, Model::load(path, load));
+  const auto* gm = dynamic_cast<const runtime::GraphModel*>(model.get());
+  if (gm == nullptr) return unimplemented_error(path + ": this kind of model has no graph to freeze");
+
+  FrozenGraph out;
+  std::vector<std::string> root_names;
+  if (!options.output_node_names.empty()) {
+    for (const std::string& name : options.output_node_names) {
+      if (gm->graph().find(name) < 0) return not_found_error(path + ": output node '" + name + "' is not in the graph");
+      TensorSpec spec;
+      spec.key = name;
+      spec.tensor_name = name + ":0";
+      out.outputs.push_back(spec);
+      root_names.push_back(name);
+    }
+  } else {
+    if (model->signatures().empty()) {
+      return invalid_argument_error(path + ": the model has no signatures; name the outputs with --output_node_names");
+    }
+    TFPORT_ASSIGN_OR_RETURN(const Signature* sig, model->signature(options.signature_key));
+    out.inputs = sig->inputs;
+    out.outputs = sig->outputs;
+    for (const auto* list : {&sig->inputs, &sig->outputs}) {
+      for (const TensorSpec& s : *list) {
+        auto e = gm->graph().resolve(s.tensor_name);
+        if (!e.ok()) return e.status().with_context(path + ": signature '" + sig->key + "'");
+        root_names.push_back(gm->graph().node(e->node).name);
+      }
+    }
+  }
+
+  Graph g = gm->graph();
+  auto roots = [&]() {
+    std::vector<int> ids;
+    for (const std::string& name : root_names) ids.push_back(g.find(name));
+    return ids;
+  };
+  graph::prune_to(g, roots());
+  Freezer freezer{g, gm->resources()};
+  const int before = g.num_nodes();
+  for (int id = 0; id < before; ++id) {
+    Status s = freezer.freeze_node(id);
+    if (!s.ok()) return s.with_context(path + ": freezing");
+  }
+  graph::prune_to(g, roots());
+  for (int id = 0; id < g.num_nodes(); ++id) {
+    const Node& n = g.node(id);
+    if (is_stateful_leftover(n.op)) {
+      return unimplemented_error(path + ": node '" + n.name + "' (" + n.op +
+                                 ") keeps state that a frozen graph cannot hold (the outputs depend on it)");
+    }
+  }
+  drop_dangling_colocation(g);
+  // Graphs without signatures: the inputs are the placeholders the outputs still need.
+  if (options.output_node_names.empty() == false) {
+    for (int id = 0; id < g.num_nodes(); ++id) {
+      const Node& n = g.node(id);
+      if (n.op != "Placeholder" && n.op != "PlaceholderWithDefault") continue;
+      TensorSpec spec;
+      spec.key = n.name;
+      spec.tensor_name = n.name + ":0";
+      spec.dtype = dtype_attr(n);
+      spec.shape = shape_attr(n);
+      out.inputs.push_back(spec);
+    }
+  }
+  out.graph_def = graph::export_graph_def(g, /*include_library=*/false);
+  const int producer = source_producer(path, options.tag_set);
+  if (producer > 0) out.graph_def.mutable_versions()->set_producer(producer);
+  out.frozen_variables = freezer.frozen;
+  return out;
+}
+
+Status write_graph_def_file(const std::string& path, const tensorflow::GraphDef& graph_def) {
+  std::string bytes;
+  if (!graph_def.SerializeToString(&bytes)) return internal_error(path + ": cannot serialize the GraphDef");
+  return write_file_staged(path, bytes);
+}
+
+}  // namespace tfport
