@@ -1,6 +1,9 @@
 #define EIGEN_USE_THREADS
 #include "runtime/ops/op_util.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <unsupported/Eigen/CXX11/Tensor>
 
 namespace tfport::runtime::ops {
@@ -92,6 +95,20 @@ StatusOr<Tensor*> add_output(KernelContext& ctx, std::string_view op, DType dtyp
                                          .message());
   }
   ctx.outputs->push_back(std::move(t).value());
+  return &ctx.outputs->back();
+}
+
+StatusOr<Tensor*> add_output_uninitialized(KernelContext& ctx, std::string_view op, DType dtype, Shape shape) {
+  const std::size_t elem = element_storage_size(dtype);
+  if (elem == 0 || dtype == DType::kString || dtype == DType::kResource) return add_output(ctx, op, dtype, shape);
+  auto checked = Shape::make(shape.dims());
+  const auto n = checked.ok() ? static_cast<uint64_t>(checked->num_elements()) : 0;
+  if (!checked.ok() || n > Tensor::kDefaultMaxBytes / elem) return add_output(ctx, op, dtype, shape);  // its error
+  constexpr std::size_t kAlign = 64;
+  const std::size_t bytes = std::max<std::size_t>(kAlign, (n * elem + kAlign - 1) / kAlign * kAlign);
+  void* p = std::aligned_alloc(kAlign, bytes);
+  if (p == nullptr) return Status(StatusCode::kResourceExhausted, ctx.error(op, "out of memory").message());
+  ctx.outputs->push_back(Tensor::wrap(dtype, std::move(*checked), p, std::shared_ptr<void>(p, [](void* q) { std::free(q); })));
   return &ctx.outputs->back();
 }
 
