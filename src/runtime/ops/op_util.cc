@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #include <unsupported/Eigen/CXX11/Tensor>
 
@@ -108,6 +109,8 @@ StatusOr<Tensor*> add_output_uninitialized(KernelContext& ctx, std::string_view 
   const std::size_t bytes = std::max<std::size_t>(kAlign, (n * elem + kAlign - 1) / kAlign * kAlign);
   void* p = std::aligned_alloc(kAlign, bytes);
   if (p == nullptr) return Status(StatusCode::kResourceExhausted, ctx.error(op, "out of memory").message());
+  // The alignment tail stays zero as in allocate(), so overrun checks keep working.
+  std::memset(static_cast<unsigned char*>(p) + n * elem, 0, bytes - n * elem);
   ctx.outputs->push_back(Tensor::wrap(dtype, std::move(*checked), p, std::shared_ptr<void>(p, [](void* q) { std::free(q); })));
   return &ctx.outputs->back();
 }

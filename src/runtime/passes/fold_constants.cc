@@ -50,9 +50,10 @@ class StaticShapes {
  private:
   PartialShape compute(graph::Endpoint e, int depth) {
     if (depth > 64 || e.node < 0 || e.node >= g_.num_nodes()) return PartialShape::unknown();
-    // A fed tensor's shape is the caller's, whatever the graph declares.
-    if (fed_.count(e.node)) return PartialShape::unknown();
+    // A fed tensor's shape is the caller's, whatever the graph computes there; only a
+    // Placeholder's declared shape binds it (TensorFlow refuses feeds that contradict it).
     const Node& n = g_.node(e.node);
+    if (fed_.count(e.node) && n.op != "Placeholder" && n.op != "PlaceholderV2") return PartialShape::unknown();
     if (n.op == "Const" && e.index == 0) {
       Shape s;
       return const_shape(n, &s) ? PartialShape(s.dims()) : PartialShape::unknown();
