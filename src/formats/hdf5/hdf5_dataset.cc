@@ -112,6 +112,30 @@ Status check_size(const FileState& file, const std::string& what, const OpenData
   return Status::OK();
 }
 
+// The dataset's bytes wrapped where they lie in the file's memory (no read, no copy), when
+// they are stored contiguously, unfiltered, already in the memory type's byte order and
+// aligned for it; an invalid Tensor otherwise.
+Tensor wrap_in_place(const FileState& file, const OpenDataset& d, const Shape& shape, uint64_t bytes) {
+  if (file.bytes == nullptr || bytes == 0 || d.info.dtype == DType::kBFloat16) return Tensor();
+  Handle plist(H5Dget_create_plist(d.dataset.get()));
+  if (!plist.valid() || H5Pget_layout(plist.get()) != H5D_CONTIGUOUS || H5Pget_nfilters(plist.get()) != 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return Tensor();
+  }
+  if (H5Tequal(d.type.get(), d.mem_type.get()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return Tensor();
+  }
+  const haddr_t offset = H5Dget_offset(d.dataset.get());
+  H5Eclear2(H5E_DEFAULT);
+  const std::size_t align = element_storage_size(d.info.dtype);
+  if (offset == HADDR_UNDEF || offset > file.bytes_size || bytes > file.bytes_size - offset || align == 0 ||
+      reinterpret_cast<uintptr_t>(file.bytes + offset) % align != 0) {
+    return Tensor();
+  }
+  return Tensor::wrap(d.info.dtype, shape, file.bytes + offset, file.bytes_keepalive);
+}
+
 StatusOr<Tensor> read_strings(const FileState& file, const std::string& what, OpenDataset& d, Shape shape) {
   int64_t n = shape.num_elements();
   htri_t is_vlen = H5Tis_variable_str(d.type.get());
@@ -150,9 +174,17 @@ StatusOr<Tensor> read_strings(const FileState& file, const std::string& what, Op
 
 StatusOr<DatasetInfo> Group::dataset_info(const std::string& relative) const {
   std::string what = "dataset '" + child_path(relative) + "'";
-  if (kind(relative) != ObjectKind::kDataset) return not_found_error(file_->name + ": " + what + " not found");
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  TFPORT_ASSIGN_OR_RETURN(OpenDataset d, open_dataset(*file_, *id_, relative, what));
+  // Opened directly (walking the path once); kind() explains a failure. Checking the kind
+  // first costs as much as the open again, for every weight of a model.
+  StatusOr<OpenDataset> opened = *id_ >= 0 ? open_dataset(*file_, *id_, relative, what)
+                                           : StatusOr<OpenDataset>(not_found_error(what));
+  if (!opened.ok()) {
+    H5Eclear2(H5E_DEFAULT);
+    if (kind(relative) != ObjectKind::kDataset) return not_found_error(file_->name + ": " + what + " not found");
+    return opened.status();
+  }
+  OpenDataset d = std::move(*opened);
   return d.info;
 }
 
@@ -170,6 +202,7 @@ StatusOr<Tensor> Group::read_dataset(const std::string& relative) const {
     return data_loss_error(file_->name + ": " + what + ": bad element size");
   }
   TFPORT_RETURN_IF_ERROR(check_size(*file_, what, d, count * elem));
+  if (auto view = wrap_in_place(*file_, d, *shape, count * elem); view.valid()) return view;
   StatusOr<Tensor> tensor = Tensor::allocate(d.info.dtype, *shape);
   if (!tensor.ok()) return tensor.status().with_context(file_->name + ": " + what);
   if (count > 0 && H5Dread(d.dataset.get(), d.mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,

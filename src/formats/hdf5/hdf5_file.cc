@@ -3,7 +3,10 @@
 
 #include <hdf5.h>
 
+#include <cstring>
 #include <vector>
+
+#include "core/mapped_file.h"
 
 #include "core/file.h"
 #include "formats/hdf5/hdf5_internal.h"
@@ -77,6 +80,29 @@ Status hdf5_error(const FileState& file, const std::string& what, const std::str
   return data_loss_error(file.name + ": " + what + ": " + take_hdf5_error(fallback));
 }
 
+namespace {
+
+// HDF5 addresses are relative to the superblock; only when it sits at byte 0 (no user block)
+// are they offsets into the file's bytes.
+bool starts_with_signature(const char* p, uint64_t size) {
+  static const char kSignature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  return size >= 8 && std::memcmp(p, kSignature, 8) == 0;
+}
+
+// Maps the file read-only so weights can be wrapped in place; without a mapping every read
+// goes through HDF5 as before.
+void attach_bytes(FileState& state, const std::string& path) {
+  auto mapped = MappedFile::open(path);
+  if (!mapped.ok() || (*mapped)->size() != state.size || !starts_with_signature((*mapped)->data(), (*mapped)->size())) {
+    return;
+  }
+  state.bytes = (*mapped)->data();
+  state.bytes_size = (*mapped)->size();
+  state.bytes_keepalive = std::move(*mapped);
+}
+
+}  // namespace
+
 StatusOr<File> File::open(const std::string& path) {
   silence_hdf5_errors();
   if (!path_exists(path)) return not_found_error(path + ": no such file");
@@ -92,6 +118,7 @@ StatusOr<File> File::open(const std::string& path) {
   }
   state->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!state->file.valid()) return hdf5_error(*state, "cannot open HDF5 file", "corrupt or truncated");
+  attach_bytes(*state, path);
   File f;
   f.state_ = std::move(state);
   return f;
@@ -116,6 +143,11 @@ StatusOr<File> File::open_image(std::shared_ptr<const std::string> bytes, std::s
   std::string image_name = "tfport-hdf5-image-" + std::to_string(++image_counter);
   state->file = Handle(H5Fopen(image_name.c_str(), H5F_ACC_RDONLY, fapl.get()));
   if (!state->file.valid()) return hdf5_error(*state, "cannot open HDF5 image", "corrupt or truncated");
+  if (starts_with_signature(bytes->data(), bytes->size())) {
+    state->bytes = bytes->data();
+    state->bytes_size = bytes->size();
+    state->bytes_keepalive = bytes;
+  }
   File f;
   f.state_ = std::move(state);
   return f;
@@ -191,7 +223,8 @@ ObjectKind Group::kind(const std::string& relative) const {
     return ObjectKind::kMissing;
   }
   H5O_info_t info;
-  if (H5Oget_info_by_name(*id_, relative.c_str(), &info, H5P_DEFAULT) < 0) {
+  // Only the object type is needed: the basic fields skip reading header and attribute counts.
+  if (H5Oget_info_by_name2(*id_, relative.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
     H5Eclear2(H5E_DEFAULT);
     return ObjectKind::kMissing;
   }
@@ -201,8 +234,17 @@ ObjectKind Group::kind(const std::string& relative) const {
 }
 
 StatusOr<Group> Group::group(const std::string& relative) const {
-  ObjectKind k = kind(relative);
   std::string full = child_path(relative);
+  {
+    // The common case opens directly; kind() below only explains a failure.
+    std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
+    if (*id_ >= 0 && path_exists_in(*id_, relative)) {
+      Handle direct(H5Gopen2(*id_, relative.c_str(), H5P_DEFAULT));
+      if (direct.valid()) return Group(file_, direct.release(), full);
+    }
+    H5Eclear2(H5E_DEFAULT);
+  }
+  ObjectKind k = kind(relative);
   if (k == ObjectKind::kMissing) return not_found_error(file_->name + ": group '" + full + "' not found");
   if (k != ObjectKind::kGroup) return data_loss_error(file_->name + ": '" + full + "' is not a group");
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());

@@ -49,6 +49,11 @@ struct FileState {
   Handle file;
   std::string name;
   uint64_t size = 0;
+  // The file's bytes in memory (a read-only mapping, or the image), when HDF5 addresses are
+  // offsets into them: uncompressed contiguous datasets are then wrapped, not read and copied.
+  const char* bytes = nullptr;
+  uint64_t bytes_size = 0;
+  std::shared_ptr<const void> bytes_keepalive;
   ~FileState();
 };
 

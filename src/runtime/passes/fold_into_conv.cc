@@ -168,10 +168,15 @@ StatusOr<int> fold_into_conv(Graph& g, const std::unordered_set<int>& keep) {
       path.push_back(use.node);
     }
     if (path.size() < 2) continue;
-    Tensor filter = chain.filter.clone();
+    // One pass writing the scaled copy (the source may be shared with other plans).
+    TFPORT_ASSIGN_OR_RETURN(Tensor filter, Tensor::allocate(DType::kFloat, chain.filter.shape()));
+    const float* src = chain.filter.data<float>();
     float* w = filter.mutable_data<float>();
-    const int64_t total = filter.num_elements();
-    for (int64_t i = 0; i < total; ++i) w[i] *= scale[static_cast<size_t>(i % chain.channels)];
+    const auto channels = static_cast<size_t>(chain.channels);
+    const auto rows = static_cast<size_t>(filter.num_elements()) / channels;
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t c = 0; c < channels; ++c) w[r * channels + c] = src[r * channels + c] * scale[c];
+    }
     chain.filter = filter;
     TFPORT_RETURN_IF_ERROR(emit_fused(g, chain, path.back()));
     for (size_t i = 0; i + 1 < path.size(); ++i) g.remove_node(path[i]);
