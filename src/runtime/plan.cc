@@ -11,6 +11,7 @@
 
 #include "formats/graphdef/unsafe_ops.h"
 #include "runtime/op_profile.h"
+#include "runtime/ops/onednn_util.h"
 #include "runtime/passes/optimize.h"
 
 namespace tfport::runtime {
@@ -259,6 +260,7 @@ Status Plan::run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, Re
     return invalid_argument_error("expected " + std::to_string(feed_slots_.size()) + " fed tensors, got " +
                                   std::to_string(feeds.size()));
   }
+  ops::set_onednn_threads(threads_->device.numThreads());
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
   for (size_t i = 0; i < feeds.size(); ++i) values[static_cast<size_t>(feed_slots_[i])] = feeds[i];
   std::vector<Tensor> inputs;
