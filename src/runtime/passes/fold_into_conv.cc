@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/ops/op_util.h"
 #include "runtime/passes/pass_util.h"
 
 namespace tfport::runtime::passes {
@@ -169,7 +170,7 @@ StatusOr<int> fold_into_conv(Graph& g, const std::unordered_set<int>& keep) {
     }
     if (path.size() < 2) continue;
     // One pass writing the scaled copy (the source may be shared with other plans).
-    TFPORT_ASSIGN_OR_RETURN(Tensor filter, Tensor::allocate(DType::kFloat, chain.filter.shape()));
+    TFPORT_ASSIGN_OR_RETURN(Tensor filter, ops::allocate_uninitialized(DType::kFloat, chain.filter.shape()));
     const float* src = chain.filter.data<float>();
     float* w = filter.mutable_data<float>();
     const auto channels = static_cast<size_t>(chain.channels);
