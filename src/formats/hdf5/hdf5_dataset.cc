@@ -170,29 +170,35 @@ StatusOr<Tensor> read_strings(const FileState& file, const std::string& what, Op
   return Tensor::from_strings(std::move(shape), std::move(values));
 }
 
+// Datasets are opened directly (walking the path once); kind() only explains a failure.
+// Checking the kind first cost as much as the open again, for every weight of a model.
+StatusOr<OpenDataset> explain_failure(StatusOr<OpenDataset> opened, const Group& group, const std::string& relative,
+                                      const std::string& file_name, const std::string& what) {
+  if (opened.ok()) return opened;
+  H5Eclear2(H5E_DEFAULT);
+  if (group.kind(relative) != ObjectKind::kDataset) return not_found_error(file_name + ": " + what + " not found");
+  return opened.status();
+}
+
 }  // namespace
 
 StatusOr<DatasetInfo> Group::dataset_info(const std::string& relative) const {
   std::string what = "dataset '" + child_path(relative) + "'";
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  // Opened directly (walking the path once); kind() explains a failure. Checking the kind
-  // first costs as much as the open again, for every weight of a model.
-  StatusOr<OpenDataset> opened = *id_ >= 0 ? open_dataset(*file_, *id_, relative, what)
-                                           : StatusOr<OpenDataset>(not_found_error(what));
-  if (!opened.ok()) {
-    H5Eclear2(H5E_DEFAULT);
-    if (kind(relative) != ObjectKind::kDataset) return not_found_error(file_->name + ": " + what + " not found");
-    return opened.status();
-  }
-  OpenDataset d = std::move(*opened);
+  TFPORT_ASSIGN_OR_RETURN(
+      OpenDataset d,
+      explain_failure(*id_ >= 0 ? open_dataset(*file_, *id_, relative, what) : StatusOr<OpenDataset>(not_found_error(what)),
+                      *this, relative, file_->name, what));
   return d.info;
 }
 
 StatusOr<Tensor> Group::read_dataset(const std::string& relative) const {
   std::string what = "dataset '" + child_path(relative) + "'";
-  if (kind(relative) != ObjectKind::kDataset) return not_found_error(file_->name + ": " + what + " not found");
   std::lock_guard<std::recursive_mutex> lock(hdf5_lock());
-  TFPORT_ASSIGN_OR_RETURN(OpenDataset d, open_dataset(*file_, *id_, relative, what));
+  TFPORT_ASSIGN_OR_RETURN(
+      OpenDataset d,
+      explain_failure(*id_ >= 0 ? open_dataset(*file_, *id_, relative, what) : StatusOr<OpenDataset>(not_found_error(what)),
+                      *this, relative, file_->name, what));
   StatusOr<Shape> shape = Shape::make(d.info.dims);
   if (!shape.ok()) return shape.status().with_context(file_->name + ": " + what);
   if (d.info.dtype == DType::kString) return read_strings(*file_, what, d, std::move(*shape));
