@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "core/file.h"
+#include "runtime/op_profile.h"
 #include "tfport/model.h"
 
 namespace tfport::cli {
@@ -77,6 +79,10 @@ Status run_bench(const BenchOptions& options, std::ostream& out) {
   }
   TFPORT_RETURN_IF_ERROR(model->run(key, inputs).status());  // warm-up
 
+  if (options.profile) {
+    runtime::OpProfile::enable();
+    runtime::OpProfile::global().reset();  // the warm-up's one-time costs are not the steady state
+  }
   std::vector<double> latencies;
   auto timed = Clock::now();
   for (int i = 0;; ++i) {
@@ -101,6 +107,7 @@ Status run_bench(const BenchOptions& options, std::ostream& out) {
   j["throughput_sps"] = static_cast<double>(latencies.size()) * options.batch / total_s;
   j["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
   j["runs"] = latencies.size();
+  if (options.profile) std::cerr << runtime::OpProfile::global().report();
   if (options.json) {
     out << j.dump() << "\n";
   } else {

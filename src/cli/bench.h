@@ -17,6 +17,7 @@ struct BenchOptions {
   int threads = 0;  // 0 = all cores
   int runs = 0;     // 0 = enough for 2 s, at least 10
   bool json = false;
+  bool profile = false;  // time per op type over the timed runs, on stderr
 };
 
 Status run_bench(const BenchOptions& options, std::ostream& out);

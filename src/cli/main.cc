@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--threads", bench.threads, "Intra-op threads (default: all cores)");
   bench_cmd->add_option("--runs", bench.runs, "Timed runs (default: enough for 2 s, at least 10)");
   bench_cmd->add_flag("--json", bench.json, "Print the JSON contract of shared/bench/README.md");
+  bench_cmd->add_flag("--profile", bench.profile, "Print time per op type over the timed runs on stderr");
 
   tfport::serving::ServerOptions serve;
   auto* serve_cmd = tfport::cli::add_serve_command(app, serve);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tfport/status.h"
+#include "tfport/tensor.h"
 #include "tfport/tf/attr_value.pb.h"
 #include "tfport/tf/function.pb.h"
 
@@ -32,6 +33,11 @@ struct Node {
   std::vector<Endpoint> inputs;     // data inputs, in order
   std::vector<int> control_inputs;  // nodes that must run first
   bool removed = false;             // tombstone; compact() drops it
+  // A Const's value held as a tensor (lowered Keras weights, folded constants), so weights are
+  // neither copied into a TensorProto nor decoded again, and copying the graph shares them.
+  // When valid it is the node's value and attrs["value"] is absent (runtime/passes/pass_util.h
+  // const_value() reads either form).
+  Tensor value;
 };
 
 class Graph {

@@ -107,6 +107,7 @@ StatusOr<std::vector<DType>> Attrs::get_type_list(std::string_view name) const {
 }
 
 StatusOr<Tensor> Attrs::get_tensor(std::string_view name) const {
+  if (value_ != nullptr && value_->valid() && name == "value") return *value_;
   TFPORT_ATTR_LOOKUP(v, name, kTensor);
   auto t = tensor_from_proto(v->tensor());
   if (!t.ok()) return error("attribute '" + std::string(name) + "': " + t.status().message());

@@ -44,6 +44,10 @@ class Attrs {
   StatusOr<bool> get_bool_or(std::string_view name, bool fallback) const;
   StatusOr<std::string> get_string_or(std::string_view name, std::string fallback) const;
 
+  // A Const node's value held as a tensor (graph::Node::value); get_tensor("value") returns it
+  // without decoding anything.
+  void set_value_tensor(const Tensor* value) { value_ = value; }
+
   std::string_view node_name() const { return node_name_; }
   std::string_view op() const { return op_; }
 
@@ -54,6 +58,7 @@ class Attrs {
   const AttrMap* map_;
   std::string node_name_;
   std::string op_;
+  const Tensor* value_ = nullptr;
 };
 
 }  // namespace tfport::runtime

@@ -24,6 +24,7 @@ Status GraphModel::run_setup(const std::vector<std::pair<std::string, Tensor>>& 
   spec.targets = targets;
   PlanOptions p = plan_options();
   p.allow_file_access = true;
+  p.optimize = false;  // runs once
   TFPORT_ASSIGN_OR_RETURN(auto plan, Plan::build(graph_, spec, p));
   std::vector<Tensor> unused;
   return plan->run(values, &unused, &resources_);

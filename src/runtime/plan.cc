@@ -2,6 +2,7 @@
 #include "runtime/plan.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <thread>
 #include <unordered_map>
@@ -9,6 +10,9 @@
 #include <unsupported/Eigen/CXX11/Tensor>
 
 #include "formats/graphdef/unsafe_ops.h"
+#include "runtime/op_profile.h"
+#include "runtime/ops/onednn_util.h"
+#include "runtime/passes/optimize.h"
 
 namespace tfport::runtime {
 namespace {
@@ -64,7 +68,14 @@ struct Plan::Threads {
 
 Plan::~Plan() = default;
 
-StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec, const PlanOptions& options) {
+StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec& spec, const PlanOptions& options) {
+  Graph optimized;
+  if (options.optimize) {
+    auto o = passes::optimize_for_plan(source, spec.feeds, spec.fetches, spec.targets);
+    if (!o.ok()) return o.status().with_context("optimizing the graph");
+    optimized = std::move(*o);
+  }
+  const Graph& g = options.optimize ? optimized : source;
   std::unique_ptr<Plan> plan(new Plan());
   const int n = g.num_nodes();
 
@@ -210,6 +221,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec
       }
     }
     Attrs view(attrs, node.name, node.op);
+    view.set_value_tensor(&node.value);
     auto kernel = registry.find(node.op)->create(view);
     if (!kernel.ok()) return with_node_context(kernel.status(), node.name, node.op);
     step.kernel = std::move(*kernel);
@@ -248,6 +260,7 @@ Status Plan::run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, Re
     return invalid_argument_error("expected " + std::to_string(feed_slots_.size()) + " fed tensors, got " +
                                   std::to_string(feeds.size()));
   }
+  ops::set_onednn_threads(threads_->device.numThreads());
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
   for (size_t i = 0; i < feeds.size(); ++i) values[static_cast<size_t>(feed_slots_[i])] = feeds[i];
   std::vector<Tensor> inputs;
@@ -257,7 +270,12 @@ Status Plan::run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, Re
     for (int slot : step.inputs) inputs.push_back(values[static_cast<size_t>(slot)]);
     outputs.clear();
     KernelContext ctx{inputs, &outputs, &threads_->device, step.name, resources};
+    OpProfile* profile = OpProfile::active();
+    const auto start = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     Status s = step.kernel->compute(ctx);
+    if (profile) {
+      profile->add(step.op, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
     if (!s.ok()) return with_node_context(s, step.name, step.op);
     if (static_cast<int>(outputs.size()) < step.num_outputs) {
       return internal_error("node '" + step.name + "' (" + step.op + ") produced " + std::to_string(outputs.size()) +

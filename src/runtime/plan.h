@@ -30,6 +30,9 @@ struct PlanOptions {
   bool allow_file_access = false;
   bool allow_unsafe_ops = false;
   int intra_op_threads = 0;  // 0 = all cores
+  // Plan-time graph passes (runtime/passes/optimize.h). Off for one-shot plans such as a
+  // SavedModel's restore step, where they would cost more than they save.
+  bool optimize = true;
 };
 
 class Plan {

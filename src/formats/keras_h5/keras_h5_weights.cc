@@ -14,11 +14,13 @@ StatusOr<std::vector<H5LayerWeights>> read_h5_weight_groups(const hdf5::Group& g
   for (const std::string& layer_name : *names) {
     H5LayerWeights lw;
     lw.layer = layer_name;
-    if (group.kind(layer_name) != hdf5::ObjectKind::kGroup) {
+    // Opened directly: a separate kind() check walked the path a second time per layer.
+    StatusOr<hdf5::Group> opened = group.group(layer_name);
+    if (!opened.ok()) {
       return data_loss_error(group.file_name() + ": layer '" + layer_name + "' listed in layer_names of '" +
                              group.path() + "' has no group");
     }
-    TFPORT_ASSIGN_OR_RETURN(hdf5::Group lg, group.group(layer_name));
+    hdf5::Group lg = std::move(*opened);
     StatusOr<std::vector<std::string>> weight_names = lg.chunked_string_list_attribute("weight_names");
     if (!weight_names.ok()) {
       // Keras writes weight_names for every layer, weightless ones included; tolerate its absence.

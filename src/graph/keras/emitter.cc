@@ -151,12 +151,24 @@ StatusOr<Endpoint> Emitter::add(std::string_view base, std::string_view op, std:
 }
 
 StatusOr<Endpoint> Emitter::constant(std::string_view base, const Tensor& t, const std::vector<int64_t>* shape) {
-  // Built in place: weights can be large, so the TensorProto is written once into the node.
+  // The weights' tensor itself becomes the value (Node::value): no TensorProto copy to make at
+  // load and none to decode when the plan is built.
+  if (!t.valid() || !is_fixed_size(t.dtype())) {
+    return invalid_argument_error("cannot store a " + t.description() + " tensor as a constant");
+  }
   Node n;
   n.name = graph_->unique_name(scope_.empty() ? std::string(base) : scope_ + "/" + std::string(base));
   n.op = "Const";
   n.attrs["dtype"] = attr_type(t.dtype());
-  TFPORT_ASSIGN_OR_RETURN(*n.attrs["value"].mutable_tensor(), tensor_to_proto(t, shape));
+  if (shape == nullptr) {
+    n.value = t;
+  } else {
+    auto s = Shape::make(*shape);
+    if (!s.ok() || s->num_elements() != t.num_elements()) {
+      return invalid_argument_error("cannot view " + t.description() + " as shape " + shape_text(*shape));
+    }
+    n.value = Tensor::wrap(t.dtype(), *s, t.raw_data(), std::make_shared<const Tensor>(t));
+  }
   TFPORT_ASSIGN_OR_RETURN(int id, graph_->add_node(std::move(n)));
   return Endpoint{id, 0};
 }

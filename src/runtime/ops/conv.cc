@@ -111,9 +111,11 @@ class ConvKernel final : public Kernel {
       }
     }
     const Shape result_shape = bp ? in_shape : Shape(out_dims);
-    TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output(ctx, op_, DType::kFloat, result_shape));
-    if (out->num_elements() == 0) return Status::OK();
-    if (data.num_elements() == 0 || filter.num_elements() == 0) return Status::OK();  // zeros
+    if (result_shape.num_elements() == 0 || data.num_elements() == 0 || filter.num_elements() == 0) {
+      return add_output(ctx, op_, DType::kFloat, result_shape).status();  // zeros
+    }
+    // oneDNN writes every element.
+    TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output_uninitialized(ctx, op_, DType::kFloat, result_shape));
 
     TFPORT_ASSIGN_OR_RETURN(std::shared_ptr<CachedPrimitive> p, primitive_for(g, in_shape, filter.shape()));
     // Weights: reorder into the primitive's layout once per filter buffer.

@@ -289,7 +289,7 @@ class BinaryKernel final : public Kernel {
           }
         }
       }
-      auto out = add_output(ctx, op_, dtype_of<R>(), *out_shape);
+      auto out = add_output_uninitialized(ctx, op_, dtype_of<R>(), *out_shape);
       if (!out.ok()) {
         status = out.status();
         return;

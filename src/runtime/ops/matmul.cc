@@ -59,7 +59,7 @@ class MatMulKernel final : public Kernel {
     Status status;
     const bool handled = visit_dtype<kMatMulTypes>(a.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      auto out = add_output(ctx, kOp, a.dtype(), Shape{m, n});
+      auto out = add_output_uninitialized(ctx, kOp, a.dtype(), Shape{m, n});
       if (!out.ok()) {
         status = out.status();
         return;

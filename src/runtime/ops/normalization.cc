@@ -41,7 +41,7 @@ class FusedBatchNormKernel final : public Kernel {
       shift[static_cast<std::size_t>(j)] = offset[j] - mean[j] * factor[static_cast<std::size_t>(j)];
     }
     const std::size_t first = ctx.outputs->size();
-    TFPORT_ASSIGN_OR_RETURN(Tensor * y_ptr, add_output(ctx, op_, DType::kFloat, x.shape()));
+    TFPORT_ASSIGN_OR_RETURN(Tensor * y_ptr, add_output_uninitialized(ctx, op_, DType::kFloat, x.shape()));
     (void)y_ptr;
     ctx.outputs->push_back(ctx.inputs[3]);
     ctx.outputs->push_back(ctx.inputs[4]);

@@ -3,7 +3,19 @@
 #include <cstring>
 #include <memory>
 
+// Debian's oneDNN runs on libgomp; a weak reference keeps us free of a link-time dependency on
+// any particular OpenMP runtime (null when none is loaded).
+extern "C" void omp_set_num_threads(int) __attribute__((weak));
+
 namespace tfport::runtime::ops {
+
+void set_onednn_threads(int n) {
+  // The OpenMP setting is per thread; set it once per thread and thread count.
+  thread_local int current = 0;
+  if (n <= 0 || n == current || omp_set_num_threads == nullptr) return;
+  omp_set_num_threads(n);
+  current = n;
+}
 
 dnnl::engine& cpu_engine() {
   static dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);

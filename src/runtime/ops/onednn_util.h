@@ -17,6 +17,11 @@ namespace tfport::runtime::ops {
 dnnl::engine& cpu_engine();
 dnnl::stream& thread_stream();
 
+// Limits oneDNN's OpenMP team for primitives created and run from the calling thread to `n`
+// threads (the plan's intra-op thread count), so `--threads 1` really runs on one core.
+// A no-op when oneDNN does not use OpenMP.
+void set_onednn_threads(int n);
+
 // Executes `prim` on the calling thread's stream with a fresh scratchpad and waits.
 void execute_primitive(const dnnl::primitive& prim, const dnnl::memory::desc& scratchpad_desc,
                        std::unordered_map<int, dnnl::memory> args);

@@ -1,6 +1,10 @@
 #define EIGEN_USE_THREADS
 #include "runtime/ops/op_util.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
 #include <unsupported/Eigen/CXX11/Tensor>
 
 namespace tfport::runtime::ops {
@@ -86,6 +90,32 @@ Status expect_min_inputs(const KernelContext& ctx, std::string_view op, std::siz
 
 StatusOr<Tensor*> add_output(KernelContext& ctx, std::string_view op, DType dtype, Shape shape) {
   auto t = Tensor::allocate(dtype, std::move(shape));
+  if (!t.ok()) {
+    return Status(t.status().code(), ctx.error(op, "output " + std::to_string(ctx.outputs->size()) + ": " +
+                                                       t.status().message())
+                                         .message());
+  }
+  ctx.outputs->push_back(std::move(t).value());
+  return &ctx.outputs->back();
+}
+
+StatusOr<Tensor> allocate_uninitialized(DType dtype, Shape shape) {
+  const std::size_t elem = element_storage_size(dtype);
+  if (elem == 0 || dtype == DType::kString || dtype == DType::kResource) return Tensor::allocate(dtype, shape);
+  auto checked = Shape::make(shape.dims());
+  const auto n = checked.ok() ? static_cast<uint64_t>(checked->num_elements()) : 0;
+  if (!checked.ok() || n > Tensor::kDefaultMaxBytes / elem) return Tensor::allocate(dtype, shape);  // its error
+  constexpr std::size_t kAlign = 64;
+  const std::size_t bytes = std::max<std::size_t>(kAlign, (n * elem + kAlign - 1) / kAlign * kAlign);
+  void* p = std::aligned_alloc(kAlign, bytes);
+  if (p == nullptr) return resource_exhausted_error("out of memory allocating " + std::to_string(bytes) + " bytes");
+  // The alignment tail stays zero as in allocate(), so overrun checks keep working.
+  std::memset(static_cast<unsigned char*>(p) + n * elem, 0, bytes - n * elem);
+  return Tensor::wrap(dtype, std::move(*checked), p, std::shared_ptr<void>(p, [](void* q) { std::free(q); }));
+}
+
+StatusOr<Tensor*> add_output_uninitialized(KernelContext& ctx, std::string_view op, DType dtype, Shape shape) {
+  auto t = allocate_uninitialized(dtype, std::move(shape));
   if (!t.ok()) {
     return Status(t.status().code(), ctx.error(op, "output " + std::to_string(ctx.outputs->size()) + ": " +
                                                        t.status().message())

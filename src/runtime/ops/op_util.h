@@ -101,6 +101,12 @@ Status expect_min_inputs(const KernelContext& ctx, std::string_view op, std::siz
 // Allocates a zeroed output, appends it to ctx.outputs and returns it (valid until the next
 // add_output); the error names the node when the size is refused.
 StatusOr<Tensor*> add_output(KernelContext& ctx, std::string_view op, DType dtype, Shape shape);
+// A tensor whose elements are left unset (the alignment tail is zeroed), for code that writes
+// every element; fails like Tensor::allocate on refused sizes.
+StatusOr<Tensor> allocate_uninitialized(DType dtype, Shape shape);
+// add_output without zero-filling, for kernels that write every element (convolutions, GEMM,
+// elementwise ops): zeroing a large activation costs as much as a cheap op itself.
+StatusOr<Tensor*> add_output_uninitialized(KernelContext& ctx, std::string_view op, DType dtype, Shape shape);
 
 // Integer values of a 0-D or 1-D int32/int64 tensor (shape, axis, size and begin inputs).
 StatusOr<std::vector<int64_t>> read_int_values(const KernelContext& ctx, std::string_view op, const Tensor& t,

@@ -160,7 +160,7 @@ class UnaryKernel final : public Kernel {
     Status status;
     const bool handled = visit_dtype<Op::kTypes>(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      auto out = add_output(ctx, op_, x.dtype(), x.shape());
+      auto out = add_output_uninitialized(ctx, op_, x.dtype(), x.shape());
       if (!out.ok()) {
         status = out.status();
         return;

@@ -32,6 +32,9 @@ class ConstKernel final : public Kernel {
 StatusOr<std::unique_ptr<Kernel>> make_const(const Attrs& attrs) {
   const tensorflow::AttrValue* value = attrs.find("value");
   if (value == nullptr || value->value_case() != tensorflow::AttrValue::kTensor) {
+    // Lowered and folded constants carry their value as a tensor (graph::Node::value).
+    auto held = attrs.get_tensor("value");
+    if (held.ok()) return std::unique_ptr<Kernel>(new ConstKernel(std::move(*held)));
     return attrs.error("has no 'value' tensor attribute");
   }
   auto t = tensor_from_proto(value->tensor());

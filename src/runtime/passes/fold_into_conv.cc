@@ -1,0 +1,190 @@
+#include "runtime/passes/fold_into_conv.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "runtime/ops/op_util.h"
+#include "runtime/passes/pass_util.h"
+
+namespace tfport::runtime::passes {
+namespace {
+
+using graph::Graph;
+using graph::Node;
+
+bool is_conv(const std::string& op) { return op == "Conv2D" || op == "DepthwiseConv2dNative"; }
+
+bool is_fused_conv(const std::string& op) { return op == "_FusedConv2D" || op == "_FusedDepthwiseConv2dNative"; }
+
+// fused_ops of a fused conv as a list of names.
+std::vector<std::string> fused_ops(const Node& n) {
+  std::vector<std::string> out;
+  auto it = n.attrs.find("fused_ops");
+  if (it != n.attrs.end()) out.assign(it->second.list().s().begin(), it->second.list().s().end());
+  return out;
+}
+
+bool nhwc(const Node& n) {
+  auto it = n.attrs.find("data_format");
+  return it == n.attrs.end() || it->second.s() == "NHWC";
+}
+
+// A per-output-channel float vector from a Const of shape [], [O] or [1, ..., 1, O].
+bool channel_vector(const Tensor& t, int64_t channels, std::vector<float>* out) {
+  if (t.dtype() != DType::kFloat) return false;
+  const Shape& s = t.shape();
+  for (int i = 0; i + 1 < s.rank(); ++i) {
+    if (s.dim(i) != 1) return false;
+  }
+  const int64_t n = t.num_elements();
+  if (n != 1 && !(s.rank() >= 1 && n == channels)) return false;
+  out->resize(static_cast<size_t>(channels));
+  for (int64_t c = 0; c < channels; ++c) (*out)[static_cast<size_t>(c)] = t.data<float>()[n == 1 ? 0 : c];
+  return true;
+}
+
+// The conv being grown: its current node, filter and bias values.
+struct Chain {
+  int node = -1;
+  Tensor filter;            // HWIO (Conv2D) or HWCM (depthwise); output channel = flat index % O
+  std::vector<float> bias;  // per output channel
+  int64_t channels = 0;
+};
+
+// The per-channel (scale, shift) an absorbable consumer applies, or false.
+bool affine_of(const Graph& g, const Node& n, int conv_input, int64_t channels, std::vector<float>* scale,
+               std::vector<float>* shift) {
+  if (!is_float_op(n) || !n.control_inputs.empty()) return false;
+  scale->assign(static_cast<size_t>(channels), 1.0f);
+  shift->assign(static_cast<size_t>(channels), 0.0f);
+  auto const_at = [&](size_t i, std::vector<float>* v) {
+    if (i >= n.inputs.size() || !is_const(g, n.inputs[i].node)) return false;
+    auto t = const_value(g.node(n.inputs[i].node));
+    return t.ok() && channel_vector(*t, channels, v);
+  };
+  const std::string& op = n.op;
+  if (op == "BiasAdd" || op == "BiasAddV1") return nhwc(n) && conv_input == 0 && n.inputs.size() == 2 && const_at(1, shift);
+  if (n.inputs.size() != 2) {
+    if (op.rfind("FusedBatchNorm", 0) != 0 || conv_input != 0 || n.inputs.size() != 5 || !nhwc(n)) return false;
+    auto training = n.attrs.find("is_training");
+    if (training == n.attrs.end() || training->second.b()) return false;
+    std::vector<float> gamma, beta, mean, var;
+    if (!const_at(1, &gamma) || !const_at(2, &beta) || !const_at(3, &mean) || !const_at(4, &var)) return false;
+    auto eps_it = n.attrs.find("epsilon");
+    const float eps = eps_it == n.attrs.end() ? 0.0001f : eps_it->second.f();
+    for (size_t c = 0; c < static_cast<size_t>(channels); ++c) {
+      // As the FusedBatchNorm kernel evaluates it (normalization.cc).
+      const float factor = (1.0f / std::sqrt(var[c] + eps)) * gamma[c];
+      (*scale)[c] = factor;
+      (*shift)[c] = beta[c] - mean[c] * factor;
+    }
+    return true;
+  }
+  const size_t other = conv_input == 0 ? 1 : 0;
+  if (op == "Add" || op == "AddV2") return const_at(other, shift);
+  if (op == "Sub") {
+    if (conv_input != 0 || !const_at(1, shift)) return false;
+    for (float& v : *shift) v = -v;
+    return true;
+  }
+  if (op == "Mul") return const_at(other, scale);
+  return false;
+}
+
+// The chain's start from a conv node: its filter, and its bias when already fused.
+bool start_chain(const Graph& g, int id, Chain* chain) {
+  const Node& n = g.node(id);
+  const bool fused = is_fused_conv(n.op);
+  if ((!is_conv(n.op) && !fused) || !is_float_op(n) || !nhwc(n)) return false;
+  if (n.inputs.size() != (fused ? 3u : 2u) || !is_const(g, n.inputs[1].node)) return false;
+  if (fused) {
+    auto ops = fused_ops(n);
+    if (ops.size() != 1 || ops[0] != "BiasAdd" || !is_const(g, n.inputs[2].node)) return false;
+  }
+  auto filter = const_value(g.node(n.inputs[1].node));
+  if (!filter.ok() || filter->dtype() != DType::kFloat || filter->shape().rank() != 4) return false;
+  const bool depthwise = n.op.find("Depthwise") != std::string::npos;
+  chain->node = id;
+  chain->filter = *filter;
+  chain->channels = depthwise ? filter->shape().dim(2) * filter->shape().dim(3) : filter->shape().dim(3);
+  chain->bias.assign(static_cast<size_t>(chain->channels), 0.0f);
+  if (fused) {
+    auto bias = const_value(g.node(n.inputs[2].node));
+    if (!bias.ok() || !channel_vector(*bias, chain->channels, &chain->bias)) return false;
+  }
+  return chain->channels > 0;
+}
+
+// Rewrites node `into` as the fused conv of `chain` (taking the conv's attributes).
+Status emit_fused(Graph& g, const Chain& chain, int into) {
+  const Node conv = g.node(chain.node);  // a copy: `into` may be rewritten first
+  const bool depthwise = conv.op.find("Depthwise") != std::string::npos;
+  const Tensor& f = chain.filter;
+  TFPORT_ASSIGN_OR_RETURN(int filter_id, add_const(g, g.node(into).name + "/folded_filter", f));
+  TFPORT_ASSIGN_OR_RETURN(Tensor bias, Tensor::allocate(DType::kFloat, Shape{chain.channels}));
+  std::copy(chain.bias.begin(), chain.bias.end(), bias.mutable_data<float>());
+  TFPORT_ASSIGN_OR_RETURN(int bias_id, add_const(g, g.node(into).name + "/folded_bias", bias));
+  Node& n = g.mutable_node(into);
+  n.op = depthwise ? "_FusedDepthwiseConv2dNative" : "_FusedConv2D";
+  n.inputs = {conv.inputs[0], graph::Endpoint{filter_id, 0}, graph::Endpoint{bias_id, 0}};
+  n.attrs = conv.attrs;
+  tensorflow::AttrValue ops;
+  ops.mutable_list()->add_s("BiasAdd");
+  n.attrs["fused_ops"] = ops;
+  n.attrs["num_args"].set_i(1);
+  for (int c : conv.control_inputs) n.control_inputs.push_back(c);
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusOr<int> fold_into_conv(Graph& g, const std::unordered_set<int>& keep) {
+  int absorbed = 0;
+  Consumers consumers(g);
+  const int n = g.num_nodes();
+  for (int id = 0; id < n; ++id) {
+    if (g.node(id).removed) continue;
+    Chain chain;
+    if (!start_chain(g, id, &chain)) continue;
+    // Walk the single-reader chain, composing the affine maps: y = x * scale + bias.
+    std::vector<float> scale(static_cast<size_t>(chain.channels), 1.0f);
+    std::vector<int> path{id};
+    for (;;) {
+      Use use;
+      const int tail = path.back();
+      if (keep.count(tail) || !consumers.single_data_use(tail, &use)) break;
+      std::vector<float> s, b;
+      if (!affine_of(g, g.node(use.node), use.input, chain.channels, &s, &b)) break;
+      // Outputs other than 0 (FusedBatchNorm's statistics) must be unread.
+      bool other_outputs = false;
+      for (const Use& u : consumers.data[static_cast<size_t>(use.node)]) {
+        if (g.node(u.node).inputs[static_cast<size_t>(u.input)].index != 0) other_outputs = true;
+      }
+      if (other_outputs) break;
+      for (size_t c = 0; c < scale.size(); ++c) {
+        scale[c] *= s[c];
+        chain.bias[c] = chain.bias[c] * s[c] + b[c];
+      }
+      path.push_back(use.node);
+    }
+    if (path.size() < 2) continue;
+    // One pass writing the scaled copy (the source may be shared with other plans).
+    TFPORT_ASSIGN_OR_RETURN(Tensor filter, ops::allocate_uninitialized(DType::kFloat, chain.filter.shape()));
+    const float* src = chain.filter.data<float>();
+    float* w = filter.mutable_data<float>();
+    const auto channels = static_cast<size_t>(chain.channels);
+    const auto rows = static_cast<size_t>(filter.num_elements()) / channels;
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t c = 0; c < channels; ++c) w[r * channels + c] = src[r * channels + c] * scale[c];
+    }
+    chain.filter = filter;
+    TFPORT_RETURN_IF_ERROR(emit_fused(g, chain, path.back()));
+    for (size_t i = 0; i + 1 < path.size(); ++i) g.remove_node(path[i]);
+    absorbed += static_cast<int>(path.size()) - 1;
+    consumers = Consumers(g);
+  }
+  return absorbed;
+}
+
+}  // namespace tfport::runtime::passes
