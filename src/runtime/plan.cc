@@ -178,6 +178,11 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec
     }
   }
 
+  // Kernels that plan function bodies see these options (bodies from the top-level graph).
+  PlanOptions body_options = options;
+  body_options.nested = true;
+  if (body_options.functions == nullptr) body_options.functions = &g.function_bodies();
+
   // Kernels: every missing op is reported at once, before anything runs.
   const OpRegistry& registry = OpRegistry::global();
   std::map<std::string, std::vector<std::string>> missing;
@@ -209,7 +214,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec
         attrs["_tfport_variable_key"].set_s(variable_key(get("container"), get("shared_name"), var.name));
       }
     }
-    Attrs view(attrs, node.name, node.op);
+    Attrs view(attrs, node.name, node.op, &body_options);
     auto kernel = registry.find(node.op)->create(view);
     if (!kernel.ok()) return with_node_context(kernel.status(), node.name, node.op);
     step.kernel = std::move(*kernel);
@@ -237,13 +242,21 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec
     if (s >= 0) plan->steps_[static_cast<size_t>(s)].release.push_back(slot);
   }
 
-  int threads = options.intra_op_threads > 0 ? options.intra_op_threads
-                                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  plan->threads_ = std::make_unique<Threads>(threads);
+  if (!options.nested) {
+    int threads = options.intra_op_threads > 0 ? options.intra_op_threads
+                                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    plan->threads_ = std::make_unique<Threads>(threads);
+  }
   return plan;
 }
 
 Status Plan::run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources) const {
+  if (!threads_) return internal_error("a nested plan runs only on its caller's device (run_on)");
+  return run_on(feeds, fetches, resources, &threads_->device);
+}
+
+Status Plan::run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
+                    const Eigen::ThreadPoolDevice* device) const {
   if (feeds.size() != feed_slots_.size()) {
     return invalid_argument_error("expected " + std::to_string(feed_slots_.size()) + " fed tensors, got " +
                                   std::to_string(feeds.size()));
@@ -256,7 +269,7 @@ Status Plan::run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, Re
     inputs.clear();
     for (int slot : step.inputs) inputs.push_back(values[static_cast<size_t>(slot)]);
     outputs.clear();
-    KernelContext ctx{inputs, &outputs, &threads_->device, step.name, resources};
+    KernelContext ctx{inputs, &outputs, device, step.name, resources};
     Status s = step.kernel->compute(ctx);
     if (!s.ok()) return with_node_context(s, step.name, step.op);
     if (static_cast<int>(outputs.size()) < step.num_outputs) {

@@ -7,6 +7,7 @@
 //   TFPORT_RETURN_IF_ERROR(plan->run({x}, &out, &resources));
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,6 +31,12 @@ struct PlanOptions {
   bool allow_file_access = false;
   bool allow_unsafe_ops = false;
   int intra_op_threads = 0;  // 0 = all cores
+  // Control flow (While, If, Case): loops stop with an error after this many iterations.
+  int64_t max_loop_iterations = 10'000'000;
+  // Set by the planner for nested plans of function bodies: the table the bodies come from
+  // (the top-level graph's). Nested plans share their caller's threads.
+  const graph::Graph::FunctionBodies* functions = nullptr;
+  bool nested = false;
 };
 
 class Plan {
@@ -43,6 +50,9 @@ class Plan {
 
   // `feeds` in PlanSpec::feeds order; `fetches` receives PlanSpec::fetches in order.
   Status run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources) const;
+  // The same on a caller's device: how control-flow kernels run nested plans.
+  Status run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
+                const Eigen::ThreadPoolDevice* device) const;
 
   int num_steps() const { return static_cast<int>(steps_.size()); }
 
