@@ -56,6 +56,24 @@ Status with_node_context(const Status& s, const std::string& name, const std::st
 
 }  // namespace
 
+// TF1 tf.cond graphs (Switch/Merge): a Switch emits its input on one side and a dead
+// (invalid) tensor on the other; a step with a dead data input or a dead control dependency is
+// dead too, and Merge forwards whichever input is live. Only plans with a Switch pay for this.
+void Plan::mark_dataflow_steps(const Graph& g, const std::vector<int>& order, Plan* plan) {
+  for (int id : order) plan->dataflow_ = plan->dataflow_ || g.node(id).op == "Switch" || g.node(id).op == "RefSwitch";
+  if (!plan->dataflow_) return;
+  std::unordered_map<int, int> step_of;
+  for (size_t s = 0; s < order.size(); ++s) step_of[order[s]] = static_cast<int>(s);
+  for (size_t s = 0; s < order.size(); ++s) {
+    const graph::Node& node = g.node(order[s]);
+    Step& step = plan->steps_[s];
+    step.merge = node.op == "Merge" || node.op == "RefMerge";
+    for (int c : node.control_inputs) {
+      if (auto it = step_of.find(c); it != step_of.end()) step.control_steps.push_back(it->second);
+    }
+  }
+}
+
 struct Plan::Threads {
   explicit Threads(int n) : pool(n), device(&pool, n) {}
   Eigen::ThreadPool pool;
@@ -63,6 +81,22 @@ struct Plan::Threads {
 };
 
 Plan::~Plan() = default;
+
+bool Plan::is_dead(const Step& step, const std::vector<Tensor>& values, const std::vector<char>& dead) const {
+  for (int c : step.control_steps) {
+    if (dead[static_cast<size_t>(c)]) return true;
+  }
+  if (step.merge) {
+    for (int slot : step.inputs) {
+      if (values[static_cast<size_t>(slot)].valid()) return false;
+    }
+    return !step.inputs.empty();
+  }
+  for (int slot : step.inputs) {
+    if (!values[static_cast<size_t>(slot)].valid()) return true;
+  }
+  return false;
+}
 
 StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec, const PlanOptions& options) {
   std::unique_ptr<Plan> plan(new Plan());
@@ -226,6 +260,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec
     step.num_outputs = num_outputs[static_cast<size_t>(id)];
     plan->steps_.push_back(std::move(step));
   }
+  mark_dataflow_steps(g, order, plan.get());
   for (const Endpoint& e : fetches) {
     TFPORT_ASSIGN_OR_RETURN(int slot, slot_of(e));
     plan->fetch_slots_.push_back(slot);
@@ -265,7 +300,13 @@ Status Plan::run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches,
   for (size_t i = 0; i < feeds.size(); ++i) values[static_cast<size_t>(feed_slots_[i])] = feeds[i];
   std::vector<Tensor> inputs;
   std::vector<Tensor> outputs;
+  std::vector<char> dead(dataflow_ ? steps_.size() : 0, 0);
   for (const Step& step : steps_) {
+    if (dataflow_ && is_dead(step, values, dead)) {
+      dead[static_cast<size_t>(&step - steps_.data())] = 1;
+      for (int slot : step.release) values[static_cast<size_t>(slot)] = Tensor();
+      continue;  // its output slots stay invalid, which is how deadness travels
+    }
     inputs.clear();
     for (int slot : step.inputs) inputs.push_back(values[static_cast<size_t>(slot)]);
     outputs.clear();
@@ -282,7 +323,12 @@ Status Plan::run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches,
     for (int slot : step.release) values[static_cast<size_t>(slot)] = Tensor();
   }
   fetches->clear();
-  for (int slot : fetch_slots_) fetches->push_back(values[static_cast<size_t>(slot)]);
+  for (int slot : fetch_slots_) {
+    if (dataflow_ && !values[static_cast<size_t>(slot)].valid()) {
+      return invalid_argument_error("a fetched tensor is dead: it lies on the branch of a tf.cond (Switch) that was not taken");
+    }
+    fetches->push_back(values[static_cast<size_t>(slot)]);
+  }
   return Status::OK();
 }
 

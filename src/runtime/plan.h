@@ -65,13 +65,19 @@ class Plan {
     int first_output = 0;      // slots [first_output, first_output + num_outputs)
     int num_outputs = 0;
     std::vector<int> release;  // slots no longer needed after this step
+    // TF1 dataflow (Switch/Merge) plans only: steps this one waits for, and whether it is a Merge.
+    std::vector<int> control_steps;
+    bool merge = false;
   };
   Plan() = default;
+  static void mark_dataflow_steps(const graph::Graph& g, const std::vector<int>& order, Plan* plan);
+  bool is_dead(const Step& step, const std::vector<Tensor>& values, const std::vector<char>& dead) const;
 
   std::vector<Step> steps_;
   int num_slots_ = 0;
   std::vector<int> feed_slots_;
   std::vector<int> fetch_slots_;
+  bool dataflow_ = false;  // has Switch nodes: dead tensors propagate
   struct Threads;  // Eigen's thread pool and device, kept out of this header
   std::unique_ptr<Threads> threads_;
 };
