@@ -75,7 +75,13 @@ Status build_function_bodies(Graph& graph, const OpCatalog& catalog) {
     const tensorflow::FunctionDef* f = find_function(graph.library(), name);
     if (f == nullptr) continue;  // not every func attr names a library function (e.g. gradients)
     auto body = build_body(*f, graph.library(), catalog);
-    if (!body.ok()) return body.status().with_context("function '" + name + "'");
+    if (!body.ok()) {
+      auto failed = std::make_shared<FunctionBody>();
+      failed->name = name;
+      failed->error = body.status().with_context("function '" + name + "'");
+      table[name] = std::move(failed);
+      continue;
+    }
     scan((*body)->graph);
     table[name] = std::move(*body);
   }

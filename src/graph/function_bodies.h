@@ -18,6 +18,9 @@ struct FunctionBody {
   Graph graph;                       // the body; its library is left empty
   std::vector<std::string> inputs;   // Placeholder tensors standing for the arguments, in order
   std::vector<std::string> outputs;  // tensors holding the results, in order
+  // Why the body could not be built; reported only if a kernel that runs it is planned, so an
+  // unusable function on an unused path does not stop a model from loading.
+  Status error;
 };
 
 // Fills graph.mutable_function_bodies() with every function reachable from control-flow nodes.

@@ -28,6 +28,7 @@ StatusOr<Subplan> plan_function(const Attrs& attrs, const std::string& attr_name
     return attrs.error("attribute '" + attr_name + "' names function '" + func + "', which the graph's library lacks");
   }
   const graph::FunctionBody& body = *it->second;
+  if (!body.error.ok()) return body.error.with_context(std::string(attrs.op()) + " node '" + std::string(attrs.node_name()) + "'");
   PlanSpec spec;
   spec.feeds = body.inputs;
   for (size_t i = 0; i < body.outputs.size() && i < max_outputs; ++i) spec.fetches.push_back(body.outputs[i]);
