@@ -276,6 +276,15 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& g, const PlanSpec& spec
     int s = last_use[static_cast<size_t>(slot)];
     if (s >= 0) plan->steps_[static_cast<size_t>(s)].release.push_back(slot);
   }
+  for (Step& step : plan->steps_) {
+    step.move_input.assign(step.inputs.size(), 0);
+    for (size_t j = 0; j < step.inputs.size(); ++j) {
+      const int slot = step.inputs[j];
+      const bool released = std::find(step.release.begin(), step.release.end(), slot) != step.release.end();
+      const bool last = std::find(step.inputs.begin() + static_cast<long>(j) + 1, step.inputs.end(), slot) == step.inputs.end();
+      step.move_input[j] = released && last;
+    }
+  }
 
   if (!options.nested) {
     int threads = options.intra_op_threads > 0 ? options.intra_op_threads
@@ -298,6 +307,22 @@ Status Plan::run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches,
   }
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
   for (size_t i = 0; i < feeds.size(); ++i) values[static_cast<size_t>(feed_slots_[i])] = feeds[i];
+  return execute(values, fetches, resources, device);
+}
+
+Status Plan::run_moving(std::vector<Tensor>* feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
+                        const Eigen::ThreadPoolDevice* device) const {
+  if (feeds->size() != feed_slots_.size()) {
+    return invalid_argument_error("expected " + std::to_string(feed_slots_.size()) + " fed tensors, got " +
+                                  std::to_string(feeds->size()));
+  }
+  std::vector<Tensor> values(static_cast<size_t>(num_slots_));
+  for (size_t i = 0; i < feeds->size(); ++i) values[static_cast<size_t>(feed_slots_[i])] = std::move((*feeds)[i]);
+  return execute(values, fetches, resources, device);
+}
+
+Status Plan::execute(std::vector<Tensor>& values, std::vector<Tensor>* fetches, ResourceStore* resources,
+                     const Eigen::ThreadPoolDevice* device) const {
   std::vector<Tensor> inputs;
   std::vector<Tensor> outputs;
   std::vector<char> dead(dataflow_ ? steps_.size() : 0, 0);
@@ -308,7 +333,13 @@ Status Plan::run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches,
       continue;  // its output slots stay invalid, which is how deadness travels
     }
     inputs.clear();
-    for (int slot : step.inputs) inputs.push_back(values[static_cast<size_t>(slot)]);
+    for (size_t j = 0; j < step.inputs.size(); ++j) {
+      Tensor& v = values[static_cast<size_t>(step.inputs[j])];
+      // A value read for the last time moves into the kernel, so a kernel holding the only
+      // reference (TensorListSetItem) may update it in place.
+      if (step.move_input[j]) inputs.push_back(std::move(v));
+      else inputs.push_back(v);
+    }
     outputs.clear();
     KernelContext ctx{inputs, &outputs, device, step.name, resources};
     Status s = step.kernel->compute(ctx);

@@ -53,6 +53,10 @@ class Plan {
   // The same on a caller's device: how control-flow kernels run nested plans.
   Status run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
                 const Eigen::ThreadPoolDevice* device) const;
+  // run_on taking ownership of the feeds (left empty), so values passed along a loop can be
+  // updated in place by the kernel that reads them last.
+  Status run_moving(std::vector<Tensor>* feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
+                    const Eigen::ThreadPoolDevice* device) const;
 
   int num_steps() const { return static_cast<int>(steps_.size()); }
 
@@ -65,11 +69,14 @@ class Plan {
     int first_output = 0;      // slots [first_output, first_output + num_outputs)
     int num_outputs = 0;
     std::vector<int> release;  // slots no longer needed after this step
+    std::vector<char> move_input;  // per input: this step is the slot's last reader
     // TF1 dataflow (Switch/Merge) plans only: steps this one waits for, and whether it is a Merge.
     std::vector<int> control_steps;
     bool merge = false;
   };
   Plan() = default;
+  Status execute(std::vector<Tensor>& values, std::vector<Tensor>* fetches, ResourceStore* resources,
+                 const Eigen::ThreadPoolDevice* device) const;
   static void mark_dataflow_steps(const graph::Graph& g, const std::vector<int>& order, Plan* plan);
   bool is_dead(const Step& step, const std::vector<Tensor>& values, const std::vector<char>& dead) const;
 

@@ -86,7 +86,7 @@ class WhileKernel final : public Kernel {
                                         std::to_string(max_iterations_) +
                                         " iterations without finishing (LoadOptions::max_loop_iterations)");
       }
-      s = body_.plan->run_on(vars, &next, ctx.resources, ctx.device);
+      s = body_.plan->run_moving(&vars, &next, ctx.resources, ctx.device);
       if (!s.ok()) {
         return s.with_context("node '" + std::string(ctx.node_name) + "' (" + op_ + "), iteration " +
                               std::to_string(iteration));

@@ -36,7 +36,7 @@ Status gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, const
   // Eigen than through oneDNN's threaded sgemm, whose thread wake-up costs more than the math.
   constexpr int64_t kSmallGemm = int64_t{1} << 18;
   if constexpr (std::is_same_v<T, float>) {
-    if (m * n * k <= kSmallGemm) return eigen_gemm(ta, tb, m, n, k, a, b, c);
+    if (m * n * k <= kSmallGemm || (m <= 16 && n * k <= 4 * kSmallGemm)) return eigen_gemm(ta, tb, m, n, k, a, b, c);
     const dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, ta ? m : k, b,
                                         tb ? k : n, 0.0f, c, n);
     if (st != dnnl_success) return internal_error("oneDNN sgemm failed with status " + std::to_string(st));

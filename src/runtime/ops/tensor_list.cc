@@ -16,9 +16,14 @@ struct TensorListValue {
   std::vector<int64_t> element_shape;
   bool unknown_rank = true;
   std::vector<Tensor> items;  // invalid Tensor = never set
+  // The owning pointer, to count the Tensors holding this list: when the reader is the only
+  // one (the planner moves a value into its last reader), an update may happen in place
+  // instead of copying every item, which keeps loops that fill a list linear in its length.
+  std::weak_ptr<TensorListValue> self;
 };
 
 Tensor wrap_list(std::shared_ptr<TensorListValue> list) {
+  list->self = list;
   const TensorListValue* p = list.get();
   return Tensor::wrap(DType::kVariant, Shape{}, p, std::shared_ptr<const void>(std::move(list), p));
 }
@@ -161,15 +166,23 @@ class SetItemKernel final : public ListKernel {
       return ctx.error(op_, "item " + item.description() + " does not match the list's element type " +
                                 std::string(dtype_name(list->dtype)));
     }
-    auto out = std::make_shared<TensorListValue>(*list);
     TFPORT_ASSIGN_OR_RETURN(int64_t i, read_int_scalar(ctx, op_, ctx.inputs[1], "index"));
-    if (resize_ && i >= static_cast<int64_t>(out->items.size()) && i < (int64_t{1} << 31)) {
-      out->items.resize(static_cast<size_t>(i) + 1);
-    }
-    if (i < 0 || i >= static_cast<int64_t>(out->items.size())) {
+    size_t size = list->items.size();
+    if (resize_ && i >= static_cast<int64_t>(size) && i < (int64_t{1} << 31)) size = static_cast<size_t>(i) + 1;
+    if (i < 0 || i >= static_cast<int64_t>(size)) {
       return ctx.error(op_, "index " + std::to_string(i) + " is out of range for a list of " +
-                                std::to_string(out->items.size()) + " elements");
+                                std::to_string(size) + " elements");
     }
+    if (list->self.use_count() == 1) {
+      // Only our input holds the list: nobody else can observe the update.
+      auto* owned = const_cast<TensorListValue*>(list);
+      owned->items.resize(size);
+      owned->items[static_cast<size_t>(i)] = item;
+      ctx.outputs->push_back(ctx.inputs[0]);
+      return Status::OK();
+    }
+    auto out = std::make_shared<TensorListValue>(*list);
+    out->items.resize(size);
     out->items[static_cast<size_t>(i)] = item;
     ctx.outputs->push_back(wrap_list(std::move(out)));
     return Status::OK();
@@ -279,6 +292,11 @@ class PushBackKernel final : public ListKernel {
     TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, op_, 2));
     TFPORT_ASSIGN_OR_RETURN(const TensorListValue* list, get_list(ctx, op_, ctx.inputs[0]));
     if (ctx.inputs[1].dtype() != list->dtype) return ctx.error(op_, "item type does not match the list");
+    if (list->self.use_count() == 1) {  // sole holder: append in place (see TensorListValue::self)
+      const_cast<TensorListValue*>(list)->items.push_back(ctx.inputs[1]);
+      ctx.outputs->push_back(ctx.inputs[0]);
+      return Status::OK();
+    }
     auto out = std::make_shared<TensorListValue>(*list);
     out->items.push_back(ctx.inputs[1]);
     ctx.outputs->push_back(wrap_list(std::move(out)));
