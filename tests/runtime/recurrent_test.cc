@@ -167,6 +167,63 @@ TEST(KerasRnnKernel, MasksCarryStateAndRepeatOrZeroOutputs) {
   }
 }
 
+// CudnnRNN takes cuDNN's canonical params (per gate: W [units, features], then per gate
+// R [units, units], then input and recurrent biases; GRU gates r, z, h) and time-major data.
+TEST(CudnnRnnKernel, MatchesTheKerasLayerOnCanonicalParams) {
+  for (const char* mode : {"lstm", "gru"}) {
+    SCOPED_TRACE(mode);
+    const bool lstm = std::string(mode) == "lstm";
+    const int64_t B = 2, T = 3, F = 4, U = 3, G = lstm ? 4 : 3, N = G * U;
+    Tensor x = random_float(Shape{B, T, F}, -1, 1);
+    Tensor w = random_float(Shape{F, N}, -0.5, 0.5), u = random_float(Shape{U, N}, -0.5, 0.5);
+    Tensor bi = random_float(Shape{N}, -0.3, 0.3), br = random_float(Shape{N}, -0.3, 0.3);
+    Tensor h0 = random_float(Shape{B, U}, -1, 1), c0 = random_float(Shape{B, U}, -1, 1);
+    std::vector<float> params;
+    auto keras_gate = [&](int64_t gate) { return lstm ? gate : (gate == 0 ? 1 : gate == 1 ? 0 : 2); };
+    for (int64_t gate = 0; gate < G; ++gate) {
+      for (int64_t k = 0; k < U; ++k) {
+        for (int64_t f = 0; f < F; ++f) params.push_back(w.data<float>()[f * N + keras_gate(gate) * U + k]);
+      }
+    }
+    for (int64_t gate = 0; gate < G; ++gate) {
+      for (int64_t k = 0; k < U; ++k) {
+        for (int64_t j = 0; j < U; ++j) params.push_back(u.data<float>()[j * N + keras_gate(gate) * U + k]);
+      }
+    }
+    for (const Tensor* b : {&bi, &br}) {
+      for (int64_t gate = 0; gate < G; ++gate) {
+        for (int64_t k = 0; k < U; ++k) params.push_back(b->data<float>()[keras_gate(gate) * U + k]);
+      }
+    }
+    std::vector<float> xt;  // time-major copy of x
+    for (int64_t t = 0; t < T; ++t) {
+      for (int64_t b = 0; b < B; ++b) {
+        for (int64_t f = 0; f < F; ++f) xt.push_back(x.data<float>()[(b * T + t) * F + f]);
+      }
+    }
+    OpTest cudnn("CudnnRNN");
+    cudnn.attr("rnn_mode", string_attr(mode)).attr("T", type_attr(DType::kFloat));
+    auto got = cudnn.run({floats(Shape{T, B, F}, xt), floats(Shape{1, B, U}, to_vec(h0)),
+                          floats(Shape{1, B, U}, to_vec(c0)), floats(Shape{static_cast<int64_t>(params.size())}, params)});
+    ASSERT_TRUE(got.ok()) << got.status();
+    OpTest keras("_TfportKerasRNN");
+    keras.attr("cell", string_attr(mode)).attr("units", int_attr(U)).attr("return_sequences", bool_attr(true));
+    keras.attr("num_initial_states", int_attr(lstm ? 2 : 1));
+    std::vector<Tensor> in{x, w, u, bi, br, h0};
+    if (lstm) in.push_back(c0);
+    auto want = keras.run(in);
+    ASSERT_TRUE(want.ok()) << want.status();
+    std::vector<float> yt;  // Keras output, time-major
+    for (int64_t t = 0; t < T; ++t) {
+      for (int64_t b = 0; b < B; ++b) {
+        for (int64_t k = 0; k < U; ++k) yt.push_back((*want)[0].data<float>()[(b * T + t) * U + k]);
+      }
+    }
+    EXPECT_TRUE(all_close((*got)[0], floats(Shape{T, B, U}, yt), 1e-5, 1e-6));
+    EXPECT_TRUE(all_close((*got)[1], floats(Shape{1, B, U}, to_vec((*want)[1])), 1e-5, 1e-6));
+  }
+}
+
 TEST(KerasRnnKernel, RefusesMismatchedWeights) {
   OpTest op("_TfportKerasRNN");
   op.attr("cell", string_attr("lstm")).attr("units", int_attr(3));

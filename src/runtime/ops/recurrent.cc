@@ -280,8 +280,145 @@ StatusOr<std::vector<PartialShape>> keras_rnn_shapes(std::span<const PartialShap
   return out;
 }
 
+// CudnnRNN / CudnnRNNV2 / CudnnRNNV3 on the CPU, for graphs that keep Keras' GPU branch
+// reachable: one layer, one direction. The opaque params buffer holds, in cuDNN's canonical
+// order, every gate's input matrix [units, features] and recurrent matrix [units, units]
+// (gates i, f, c, o for LSTM; r, z, h for GRU), then their input and recurrent biases. They are
+// rearranged into the Keras layout and run by the Keras kernel; sequence_lengths (V3) become a
+// mask with zeroed outputs past each sequence's end, as cuDNN produces.
+class CudnnRnnKernel final : public Kernel {
+ public:
+  CudnnRnnKernel(std::string op, Cell cell, Act act, bool time_major, bool has_lengths)
+      : op_(std::move(op)), cell_(cell), time_major_(time_major), has_lengths_(has_lengths) {
+    inner_.cell = cell;
+    inner_.act = act;
+    inner_.rec_act = Act::kSigmoid;
+    inner_.reset_after = true;
+    inner_.return_sequences = true;
+    inner_.zero_output_for_mask = true;
+    inner_.num_initial_states = cell == Cell::kLstm ? 2 : 1;
+  }
+
+  Status compute(KernelContext& ctx) const override {
+    TFPORT_RETURN_IF_ERROR(expect_min_inputs(ctx, op_, has_lengths_ ? 5 : 4));
+    const Tensor& x = ctx.inputs[0];
+    const Tensor& h0 = ctx.inputs[1];
+    const Tensor& c0 = ctx.inputs[2];
+    const Tensor& params = ctx.inputs[3];
+    for (size_t i = 0; i < 4; ++i) {
+      if (ctx.inputs[i].dtype() != DType::kFloat) return unsupported_dtype(ctx, op_, ctx.inputs[i].dtype(), kF32);
+    }
+    if (x.shape().rank() != 3 || h0.shape().rank() != 3) return ctx.error(op_, "expects rank-3 input and input_h");
+    if (h0.shape().dim(0) != 1) return ctx.error(op_, "only one unidirectional layer is supported on the CPU");
+    const int64_t steps = x.shape().dim(time_major_ ? 0 : 1), batch = x.shape().dim(time_major_ ? 1 : 0);
+    const int64_t feat = x.shape().dim(2), units = h0.shape().dim(2);
+    const int64_t g = cell_ == Cell::kLstm ? 4 : cell_ == Cell::kGru ? 3 : 1, n = g * units;
+    if (h0.shape().dim(1) != batch || params.num_elements() != n * (feat + units + 2)) {
+      return ctx.error(op_, "params " + params.description() + " and input_h " + h0.description() +
+                                " do not fit input " + x.description());
+    }
+    if (cell_ == Cell::kLstm && c0.shape() != h0.shape()) return ctx.error(op_, "input_c must match input_h");
+    // Keras layout: kernel [feat, n], recurrent [units, n]; gate blocks in Keras order.
+    const int kGruToKeras[3] = {1, 0, 2};  // cuDNN r, z, h -> Keras z, r, h
+    TFPORT_ASSIGN_OR_RETURN(Tensor w, Tensor::allocate(DType::kFloat, Shape{feat, n}));
+    TFPORT_ASSIGN_OR_RETURN(Tensor u, Tensor::allocate(DType::kFloat, Shape{units, n}));
+    TFPORT_ASSIGN_OR_RETURN(Tensor bi, Tensor::allocate(DType::kFloat, Shape{n}));
+    TFPORT_ASSIGN_OR_RETURN(Tensor br, Tensor::allocate(DType::kFloat, Shape{n}));
+    const float* p = params.data<float>();
+    for (int64_t gate = 0; gate < g; ++gate) {
+      const int64_t col = (cell_ == Cell::kGru ? kGruToKeras[gate] : gate) * units;
+      const float* wg = p + gate * units * feat;
+      const float* rg = p + g * units * feat + gate * units * units;
+      const float* bw = p + g * units * (feat + units) + gate * units;
+      const float* bR = p + g * units * (feat + units) + n + gate * units;
+      for (int64_t k = 0; k < units; ++k) {
+        for (int64_t f = 0; f < feat; ++f) w.mutable_data<float>()[f * n + col + k] = wg[k * feat + f];
+        for (int64_t j = 0; j < units; ++j) u.mutable_data<float>()[j * n + col + k] = rg[k * units + j];
+        bi.mutable_data<float>()[col + k] = bw[k];
+        br.mutable_data<float>()[col + k] = bR[k];
+      }
+    }
+    TFPORT_ASSIGN_OR_RETURN(Tensor xb, to_batch_major(x, time_major_));
+    std::vector<Tensor> inputs{xb, w, u, bi, br};
+    KerasRnnKernel inner = inner_;
+    inner.units = units;
+    if (has_lengths_) {
+      TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> lengths, read_int_values(ctx, op_, ctx.inputs[4], "sequence_lengths"));
+      if (static_cast<int64_t>(lengths.size()) != batch) return ctx.error(op_, "one sequence length per batch entry expected");
+      TFPORT_ASSIGN_OR_RETURN(Tensor mask, Tensor::allocate(DType::kBool, Shape{batch, steps}));
+      for (int64_t b = 0; b < batch; ++b) {
+        for (int64_t t = 0; t < steps; ++t) mask.mutable_data<bool>()[b * steps + t] = t < lengths[static_cast<size_t>(b)];
+      }
+      inputs.push_back(mask);
+      inner.has_mask = true;
+    }
+    inputs.push_back(reshaped_view(h0, Shape{batch, units}));
+    if (cell_ == Cell::kLstm) inputs.push_back(reshaped_view(c0, Shape{batch, units}));
+    std::vector<Tensor> outs;
+    KernelContext sub{inputs, &outs, ctx.device, ctx.node_name, ctx.resources};
+    TFPORT_RETURN_IF_ERROR(inner.compute(sub));
+    TFPORT_ASSIGN_OR_RETURN(Tensor y, to_batch_major(outs[0], time_major_));  // the swap is its own inverse
+    ctx.outputs->push_back(std::move(y));
+    ctx.outputs->push_back(reshaped_view(outs[1], Shape{1, batch, units}));
+    if (cell_ == Cell::kLstm) {
+      ctx.outputs->push_back(reshaped_view(outs[2], Shape{1, batch, units}));
+    } else {
+      TFPORT_ASSIGN_OR_RETURN(Tensor * c, add_output(ctx, op_, DType::kFloat, c0.shape()));
+      (void)c;
+    }
+    TFPORT_RETURN_IF_ERROR(add_output(ctx, op_, DType::kFloat, Shape{0}).status());  // reserve_space
+    if (op_ != "CudnnRNN") TFPORT_RETURN_IF_ERROR(add_output(ctx, op_, DType::kInt8, Shape{0}).status());
+    return Status::OK();
+  }
+
+ private:
+  // [a, b, f] -> [b, a, f] when `swap`, else the tensor itself.
+  static StatusOr<Tensor> to_batch_major(const Tensor& x, bool swap) {
+    if (!swap) return x;
+    const int64_t a = x.shape().dim(0), b = x.shape().dim(1), f = x.shape().dim(2);
+    TFPORT_ASSIGN_OR_RETURN(Tensor out, Tensor::allocate(DType::kFloat, Shape{b, a, f}));
+    for (int64_t i = 0; i < a; ++i) {
+      for (int64_t j = 0; j < b; ++j) {
+        std::memcpy(out.mutable_data<float>() + (j * a + i) * f, x.data<float>() + (i * b + j) * f,
+                    sizeof(float) * static_cast<size_t>(f));
+      }
+    }
+    return out;
+  }
+
+  std::string op_;
+  Cell cell_;
+  bool time_major_;
+  bool has_lengths_;
+  KerasRnnKernel inner_;
+};
+
+StatusOr<std::unique_ptr<Kernel>> make_cudnn_rnn(const Attrs& attrs) {
+  TFPORT_ASSIGN_OR_RETURN(std::string mode, attrs.get_string_or("rnn_mode", "lstm"));
+  TFPORT_ASSIGN_OR_RETURN(std::string input_mode, attrs.get_string_or("input_mode", "linear_input"));
+  TFPORT_ASSIGN_OR_RETURN(std::string direction, attrs.get_string_or("direction", "unidirectional"));
+  TFPORT_ASSIGN_OR_RETURN(bool time_major, attrs.get_bool_or("time_major", true));
+  TFPORT_ASSIGN_OR_RETURN(int64_t num_proj, attrs.get_int_or("num_proj", 0));
+  if (input_mode != "linear_input" || direction != "unidirectional" || num_proj != 0) {
+    return Status(StatusCode::kUnimplemented,
+                  attrs.error("only linear_input, unidirectional, unprojected cuDNN RNNs run on the CPU").message());
+  }
+  Cell cell = Cell::kSimple;
+  Act act = Act::kTanh;
+  if (mode == "lstm") cell = Cell::kLstm;
+  else if (mode == "gru") cell = Cell::kGru;
+  else if (mode == "rnn_relu") act = Act::kRelu;
+  else if (mode != "rnn_tanh") return attrs.error("unknown rnn_mode '" + mode + "'");
+  TFPORT_RETURN_IF_ERROR(check_type_attr(attrs, "T", kF32));
+  return std::unique_ptr<Kernel>(
+      std::make_unique<CudnnRnnKernel>(std::string(attrs.op()), cell, act, time_major, attrs.op() == "CudnnRNNV3"));
+}
+
 }  // namespace
 
 TFPORT_REGISTER_OP({"_TfportKerasRNN", &make_keras_rnn, &keras_rnn_shapes});
+TFPORT_REGISTER_OP({"CudnnRNN", &make_cudnn_rnn});
+TFPORT_REGISTER_OP({"CudnnRNNV2", &make_cudnn_rnn});
+TFPORT_REGISTER_OP({"CudnnRNNV3", &make_cudnn_rnn});
 
 }  // namespace tfport::runtime::ops
