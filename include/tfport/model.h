@@ -7,6 +7,7 @@
 // Model::run is thread-safe: any number of threads may run a loaded model at once.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,6 +41,9 @@ struct LoadOptions {
   std::optional<std::string> tag_set;
   bool allow_unsafe_ops = false;  // file, network and process ops in the model's signatures
   int intra_op_threads = 0;       // 0 = every core
+  // While loops (functional and TF1 dataflow) fail with RESOURCE_EXHAUSTED after this many
+  // iterations, so a bad input cannot make a run spin forever.
+  int64_t max_loop_iterations = 10'000'000;
 };
 
 class Model {

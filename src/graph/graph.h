@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,8 +42,16 @@ struct Node {
   Tensor value;
 };
 
+struct FunctionBody;  // graph/function_bodies.h
+
 class Graph {
  public:
+  // Function bodies planned as nested plans by control-flow kernels (While, If, Case), filled
+  // by build_function_bodies; copies of the graph share them.
+  using FunctionBodies = std::map<std::string, std::shared_ptr<const FunctionBody>, std::less<>>;
+  const FunctionBodies& function_bodies() const { return function_bodies_; }
+  FunctionBodies& mutable_function_bodies() { return function_bodies_; }
+
   int num_nodes() const { return static_cast<int>(nodes_.size()); }
   const Node& node(int id) const { return nodes_[static_cast<size_t>(id)]; }
   Node& mutable_node(int id) { return nodes_[static_cast<size_t>(id)]; }
@@ -70,6 +80,7 @@ class Graph {
   std::vector<Node> nodes_;
   std::unordered_map<std::string, int> by_name_;
   tensorflow::FunctionDefLibrary library_;
+  FunctionBodies function_bodies_;
 };
 
 struct TensorName {

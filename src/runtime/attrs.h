@@ -16,12 +16,18 @@
 
 namespace tfport::runtime {
 
+struct PlanOptions;  // runtime/plan.h
+
 using AttrMap = google::protobuf::Map<std::string, tensorflow::AttrValue>;
 
 class Attrs {
  public:
-  Attrs(const AttrMap& map, std::string_view node_name, std::string_view op)
-      : map_(&map), node_name_(node_name), op_(op) {}
+  Attrs(const AttrMap& map, std::string_view node_name, std::string_view op, const PlanOptions* plan = nullptr)
+      : map_(&map), node_name_(node_name), op_(op), plan_(plan) {}
+
+  // The options of the plan being built, for kernels that plan function bodies (While, If,
+  // Case); null outside the planner (op tests).
+  const PlanOptions* plan_options() const { return plan_; }
 
   bool has(std::string_view name) const;
   const tensorflow::AttrValue* find(std::string_view name) const;
@@ -59,6 +65,7 @@ class Attrs {
   std::string node_name_;
   std::string op_;
   const Tensor* value_ = nullptr;
+  const PlanOptions* plan_ = nullptr;
 };
 
 }  // namespace tfport::runtime

@@ -10,6 +10,7 @@ PlanOptions GraphModel::plan_options() const {
   PlanOptions p;
   p.allow_unsafe_ops = options_.allow_unsafe_ops;
   p.intra_op_threads = options_.intra_op_threads;
+  p.max_loop_iterations = options_.max_loop_iterations;
   return p;
 }
 

@@ -60,6 +60,24 @@ Status with_node_context(const Status& s, const std::string& name, const std::st
 
 }  // namespace
 
+// TF1 tf.cond graphs (Switch/Merge): a Switch emits its input on one side and a dead
+// (invalid) tensor on the other; a step with a dead data input or a dead control dependency is
+// dead too, and Merge forwards whichever input is live. Only plans with a Switch pay for this.
+void Plan::mark_dataflow_steps(const Graph& g, const std::vector<int>& order, Plan* plan) {
+  for (int id : order) plan->dataflow_ = plan->dataflow_ || g.node(id).op == "Switch" || g.node(id).op == "RefSwitch";
+  if (!plan->dataflow_) return;
+  std::unordered_map<int, int> step_of;
+  for (size_t s = 0; s < order.size(); ++s) step_of[order[s]] = static_cast<int>(s);
+  for (size_t s = 0; s < order.size(); ++s) {
+    const graph::Node& node = g.node(order[s]);
+    Step& step = plan->steps_[s];
+    step.merge = node.op == "Merge" || node.op == "RefMerge";
+    for (int c : node.control_inputs) {
+      if (auto it = step_of.find(c); it != step_of.end()) step.control_steps.push_back(it->second);
+    }
+  }
+}
+
 struct Plan::Threads {
   explicit Threads(int n) : pool(n), device(&pool, n) {}
   Eigen::ThreadPool pool;
@@ -67,6 +85,22 @@ struct Plan::Threads {
 };
 
 Plan::~Plan() = default;
+
+bool Plan::is_dead(const Step& step, const std::vector<Tensor>& values, const std::vector<char>& dead) const {
+  for (int c : step.control_steps) {
+    if (dead[static_cast<size_t>(c)]) return true;
+  }
+  if (step.merge) {
+    for (int slot : step.inputs) {
+      if (values[static_cast<size_t>(slot)].valid()) return false;
+    }
+    return !step.inputs.empty();
+  }
+  for (int slot : step.inputs) {
+    if (!values[static_cast<size_t>(slot)].valid()) return true;
+  }
+  return false;
+}
 
 StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec& spec, const PlanOptions& options) {
   Graph optimized;
@@ -189,6 +223,11 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
     }
   }
 
+  // Kernels that plan function bodies see these options (bodies from the top-level graph).
+  PlanOptions body_options = options;
+  body_options.nested = true;
+  if (body_options.functions == nullptr) body_options.functions = &g.function_bodies();
+
   // Kernels: every missing op is reported at once, before anything runs.
   const OpRegistry& registry = OpRegistry::global();
   std::map<std::string, std::vector<std::string>> missing;
@@ -220,7 +259,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
         attrs["_tfport_variable_key"].set_s(variable_key(get("container"), get("shared_name"), var.name));
       }
     }
-    Attrs view(attrs, node.name, node.op);
+    Attrs view(attrs, node.name, node.op, &body_options);
     view.set_value_tensor(&node.value);
     auto kernel = registry.find(node.op)->create(view);
     if (!kernel.ok()) return with_node_context(kernel.status(), node.name, node.op);
@@ -233,6 +272,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
     step.num_outputs = num_outputs[static_cast<size_t>(id)];
     plan->steps_.push_back(std::move(step));
   }
+  mark_dataflow_steps(g, order, plan.get());
   for (const Endpoint& e : fetches) {
     TFPORT_ASSIGN_OR_RETURN(int slot, slot_of(e));
     plan->fetch_slots_.push_back(slot);
@@ -248,28 +288,73 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
     int s = last_use[static_cast<size_t>(slot)];
     if (s >= 0) plan->steps_[static_cast<size_t>(s)].release.push_back(slot);
   }
+  for (Step& step : plan->steps_) {
+    step.move_input.assign(step.inputs.size(), 0);
+    for (size_t j = 0; j < step.inputs.size(); ++j) {
+      const int slot = step.inputs[j];
+      const bool released = std::find(step.release.begin(), step.release.end(), slot) != step.release.end();
+      const bool last = std::find(step.inputs.begin() + static_cast<long>(j) + 1, step.inputs.end(), slot) == step.inputs.end();
+      step.move_input[j] = released && last;
+    }
+  }
 
-  int threads = options.intra_op_threads > 0 ? options.intra_op_threads
-                                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  plan->threads_ = std::make_unique<Threads>(threads);
+  if (!options.nested) {
+    int threads = options.intra_op_threads > 0 ? options.intra_op_threads
+                                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    plan->threads_ = std::make_unique<Threads>(threads);
+  }
   return plan;
 }
 
 Status Plan::run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources) const {
+  if (!threads_) return internal_error("a nested plan runs only on its caller's device (run_on)");
+  ops::set_onednn_threads(threads_->device.numThreads());
+  return run_on(feeds, fetches, resources, &threads_->device);
+}
+
+Status Plan::run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
+                    const Eigen::ThreadPoolDevice* device) const {
   if (feeds.size() != feed_slots_.size()) {
     return invalid_argument_error("expected " + std::to_string(feed_slots_.size()) + " fed tensors, got " +
                                   std::to_string(feeds.size()));
   }
-  ops::set_onednn_threads(threads_->device.numThreads());
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
   for (size_t i = 0; i < feeds.size(); ++i) values[static_cast<size_t>(feed_slots_[i])] = feeds[i];
+  return execute(values, fetches, resources, device);
+}
+
+Status Plan::run_moving(std::vector<Tensor>* feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
+                        const Eigen::ThreadPoolDevice* device) const {
+  if (feeds->size() != feed_slots_.size()) {
+    return invalid_argument_error("expected " + std::to_string(feed_slots_.size()) + " fed tensors, got " +
+                                  std::to_string(feeds->size()));
+  }
+  std::vector<Tensor> values(static_cast<size_t>(num_slots_));
+  for (size_t i = 0; i < feeds->size(); ++i) values[static_cast<size_t>(feed_slots_[i])] = std::move((*feeds)[i]);
+  return execute(values, fetches, resources, device);
+}
+
+Status Plan::execute(std::vector<Tensor>& values, std::vector<Tensor>* fetches, ResourceStore* resources,
+                     const Eigen::ThreadPoolDevice* device) const {
   std::vector<Tensor> inputs;
   std::vector<Tensor> outputs;
+  std::vector<char> dead(dataflow_ ? steps_.size() : 0, 0);
   for (const Step& step : steps_) {
+    if (dataflow_ && is_dead(step, values, dead)) {
+      dead[static_cast<size_t>(&step - steps_.data())] = 1;
+      for (int slot : step.release) values[static_cast<size_t>(slot)] = Tensor();
+      continue;  // its output slots stay invalid, which is how deadness travels
+    }
     inputs.clear();
-    for (int slot : step.inputs) inputs.push_back(values[static_cast<size_t>(slot)]);
+    for (size_t j = 0; j < step.inputs.size(); ++j) {
+      Tensor& v = values[static_cast<size_t>(step.inputs[j])];
+      // A value read for the last time moves into the kernel, so a kernel holding the only
+      // reference (TensorListSetItem) may update it in place.
+      if (step.move_input[j]) inputs.push_back(std::move(v));
+      else inputs.push_back(v);
+    }
     outputs.clear();
-    KernelContext ctx{inputs, &outputs, &threads_->device, step.name, resources};
+    KernelContext ctx{inputs, &outputs, device, step.name, resources};
     OpProfile* profile = OpProfile::active();
     const auto start = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     Status s = step.kernel->compute(ctx);
@@ -287,7 +372,12 @@ Status Plan::run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, Re
     for (int slot : step.release) values[static_cast<size_t>(slot)] = Tensor();
   }
   fetches->clear();
-  for (int slot : fetch_slots_) fetches->push_back(values[static_cast<size_t>(slot)]);
+  for (int slot : fetch_slots_) {
+    if (dataflow_ && !values[static_cast<size_t>(slot)].valid()) {
+      return invalid_argument_error("a fetched tensor is dead: it lies on the branch of a tf.cond (Switch) that was not taken");
+    }
+    fetches->push_back(values[static_cast<size_t>(slot)]);
+  }
   return Status::OK();
 }
 

@@ -7,6 +7,7 @@
 //   TFPORT_RETURN_IF_ERROR(plan->run({x}, &out, &resources));
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -33,6 +34,12 @@ struct PlanOptions {
   // Plan-time graph passes (runtime/passes/optimize.h). Off for one-shot plans such as a
   // SavedModel's restore step, where they would cost more than they save.
   bool optimize = true;
+  // Control flow (While, If, Case): loops stop with an error after this many iterations.
+  int64_t max_loop_iterations = 10'000'000;
+  // Set by the planner for nested plans of function bodies: the table the bodies come from
+  // (the top-level graph's). Nested plans share their caller's threads.
+  const graph::Graph::FunctionBodies* functions = nullptr;
+  bool nested = false;
 };
 
 class Plan {
@@ -46,6 +53,13 @@ class Plan {
 
   // `feeds` in PlanSpec::feeds order; `fetches` receives PlanSpec::fetches in order.
   Status run(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources) const;
+  // The same on a caller's device: how control-flow kernels run nested plans.
+  Status run_on(std::span<const Tensor> feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
+                const Eigen::ThreadPoolDevice* device) const;
+  // run_on taking ownership of the feeds (left empty), so values passed along a loop can be
+  // updated in place by the kernel that reads them last.
+  Status run_moving(std::vector<Tensor>* feeds, std::vector<Tensor>* fetches, ResourceStore* resources,
+                    const Eigen::ThreadPoolDevice* device) const;
 
   int num_steps() const { return static_cast<int>(steps_.size()); }
 
@@ -58,13 +72,22 @@ class Plan {
     int first_output = 0;      // slots [first_output, first_output + num_outputs)
     int num_outputs = 0;
     std::vector<int> release;  // slots no longer needed after this step
+    std::vector<char> move_input;  // per input: this step is the slot's last reader
+    // TF1 dataflow (Switch/Merge) plans only: steps this one waits for, and whether it is a Merge.
+    std::vector<int> control_steps;
+    bool merge = false;
   };
   Plan() = default;
+  Status execute(std::vector<Tensor>& values, std::vector<Tensor>* fetches, ResourceStore* resources,
+                 const Eigen::ThreadPoolDevice* device) const;
+  static void mark_dataflow_steps(const graph::Graph& g, const std::vector<int>& order, Plan* plan);
+  bool is_dead(const Step& step, const std::vector<Tensor>& values, const std::vector<char>& dead) const;
 
   std::vector<Step> steps_;
   int num_slots_ = 0;
   std::vector<int> feed_slots_;
   std::vector<int> fetch_slots_;
+  bool dataflow_ = false;  // has Switch nodes: dead tensors propagate
   struct Threads;  // Eigen's thread pool and device, kept out of this header
   std::unique_ptr<Threads> threads_;
 };

@@ -22,6 +22,11 @@ bool ResourceStore::contains(const std::string& key) const {
   return variables_.count(key) > 0;
 }
 
+Tensor ResourceStore::get_or_insert(const std::string& key, Tensor value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return variables_.try_emplace(key, std::move(value)).first->second;
+}
+
 std::vector<std::string> ResourceStore::keys() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> out;

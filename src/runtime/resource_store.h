@@ -20,6 +20,9 @@ class ResourceStore {
   StatusOr<Tensor> read(const std::string& key) const;
   void assign(const std::string& key, Tensor value);
   bool contains(const std::string& key) const;
+  // The value under `key`, or `value` stored there first if there is none: how a resource such
+  // as a lookup table (a variant Tensor) is created once however many runs ask for it.
+  Tensor get_or_insert(const std::string& key, Tensor value);
   std::vector<std::string> keys() const;
 
  private:

@@ -113,15 +113,15 @@ TEST(KerasLowering, NestedModelGetsItsWeightsByName) {
 }
 
 TEST(KerasLowering, UnsupportedLayersAreListedTogether) {
-  auto m = sequential({4, 3}, {{"LSTM", {{"units", 2}}, {}, {}, "lstm"},
-                               {"LSTM", {{"units", 2}}, {}, {}, "lstm_1"},
+  auto m = sequential({4, 3}, {{"ConvLSTM1D", {{"filters", 2}}, {}, {}, "lstm"},
+                               {"ConvLSTM1D", {{"filters", 2}}, {}, {}, "lstm_1"},
                                {"Lambda", {}, {}, {}, "custom"}});
   auto lowered = lower_keras_model(m);
   ASSERT_FALSE(lowered.ok());
   EXPECT_EQ(lowered.status().code(), StatusCode::kUnimplemented);
   const std::string msg = lowered.status().message();
-  EXPECT_NE(msg.find("LSTM (lstm, lstm_1)"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("recurrent"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("ConvLSTM1D (lstm, lstm_1)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("convolutional LSTMs"), std::string::npos) << msg;
   EXPECT_NE(msg.find("Lambda (custom)"), std::string::npos) << msg;
 }
 

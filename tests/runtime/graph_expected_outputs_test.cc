@@ -1,4 +1,4 @@
-// Every feed-forward fixture that is a graph (SavedModel, frozen GraphDef, TF1 .meta) must
+// Every feed-forward (kind ff) and control-flow (kind cf) fixture that is a graph (SavedModel, frozen GraphDef, TF1 .meta) must
 // reproduce the outputs in its expected/ folder, computed by an independent implementation.
 #include <gtest/gtest.h>
 
@@ -32,7 +32,8 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-// Feed-forward graph fixtures per realworld/MANIFEST.tsv (kind "ff").
+// Graph fixtures per realworld/MANIFEST.tsv: feed-forward (kind "ff") and control flow,
+// recurrent and text models (kind "cf").
 std::vector<Case> graph_cases() {
   std::vector<Case> cases;
   fs::path root = testing::fixture("realworld");
@@ -44,7 +45,7 @@ std::vector<Case> graph_cases() {
     std::getline(f, slug, '\t');
     std::getline(f, kind, '\t');
     std::getline(f, format, '\t');
-    if (kind != "ff" || format == "keras-h5" || format == "keras-v3") continue;
+    if ((kind != "ff" && kind != "cf") || format == "keras-h5" || format == "keras-v3") continue;
     auto meta = nlohmann::json::parse(slurp(root / slug / "expected" / "meta.json"), nullptr, false);
     if (meta.is_discarded() || !meta.contains("outputs") || meta["outputs"].empty()) continue;
     cases.push_back({slug, meta});

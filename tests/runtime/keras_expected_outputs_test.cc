@@ -1,5 +1,5 @@
-// Every feed-forward Keras fixture with expected outputs (realworld/*/expected, format keras-h5
-// or keras-v3, kind ff) loaded with Model::load and run on its inputs; the outputs must match
+// Every feed-forward or recurrent Keras fixture with expected outputs (realworld/*/expected,
+// format keras-h5 or keras-v3, kind ff or cf) loaded with Model::load and run on its inputs; the outputs must match
 // with numpy.allclose semantics. Plus the mobilenet_v2 bench model on a random input.
 #include <gtest/gtest.h>
 
@@ -40,7 +40,7 @@ std::vector<KerasCase> keras_cases(bool with_outputs = true) {
     std::getline(fields, slug, '\t');
     std::getline(fields, kind, '\t');
     std::getline(fields, format, '\t');
-    if (kind != "ff" || (format != "keras-h5" && format != "keras-v3") || !seen.insert(slug).second) continue;
+    if ((kind != "ff" && kind != "cf") || (format != "keras-h5" && format != "keras-v3") || !seen.insert(slug).second) continue;
     std::ifstream meta_file(fixture("realworld/" + slug + "/expected/meta.json"));
     if (!meta_file) continue;
     std::stringstream text;
@@ -65,9 +65,14 @@ double as_double(const Tensor& t, int64_t i) {
 
 TEST(KerasExpectedOutputs, EnumeratesFixtures) { EXPECT_GE(keras_cases().size(), 3u); }
 
-TEST(KerasExpectedOutputs, EveryFeedForwardKerasFixtureMatches) {
-  for (const KerasCase& c : keras_cases()) {
-    SCOPED_TRACE(c.slug);
+// One test per fixture, so a failing model does not hide the others.
+class KerasFixture : public ::testing::TestWithParam<KerasCase> {};
+
+void PrintTo(const KerasCase& c, std::ostream* os) { *os << c.slug; }
+
+TEST_P(KerasFixture, ReproducesExpectedOutputs) {
+  {
+    const KerasCase& c = GetParam();
     const std::string dir = fixture("realworld/" + c.slug);
     auto model = Model::load(dir + "/" + c.meta["model"].get<std::string>());
     ASSERT_TRUE(model.ok()) << model.status();
@@ -106,6 +111,16 @@ TEST(KerasExpectedOutputs, EveryFeedForwardKerasFixtureMatches) {
     }
   }
 }
+
+std::string keras_case_name(const ::testing::TestParamInfo<KerasCase>& info) {
+  std::string s = info.param.slug;
+  for (char& ch : s) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, KerasFixture, ::testing::ValuesIn(keras_cases()), keras_case_name);
 
 // Fixtures the reference could not compute: they either run (finite outputs of the declared
 // shapes for the given inputs) or fail at load naming what tfport lacks.

@@ -1,5 +1,5 @@
 // Embedding: a row lookup (GatherV2) into the embeddings matrix; float ids are cast to int32
-// first, as Keras does.
+// first, as Keras does. mask_zero attaches the mask ids != 0.
 #include "graph/keras/layer.h"
 
 namespace tfport::graph::keras {
@@ -25,6 +25,14 @@ StatusOr<std::vector<Value>> lower_embedding(LayerCall& call) {
                                          {"Taxis", attr_type(DType::kInt32)},
                                          {"batch_dims", attr_int(0)}},
                                         DType::kFloat, shape));
+  TFPORT_ASSIGN_OR_RETURN(bool mask_zero, call.get_bool("mask_zero", false));
+  if (mask_zero) {
+    // Keras: id 0 is padding; the mask marks the other positions for downstream RNNs.
+    TFPORT_ASSIGN_OR_RETURN(Endpoint zero, x.dtype == DType::kInt64 ? e.constant("zero", Tensor::from_vector<int64_t>(DType::kInt64, Shape{}, {0}))
+                                                                    : e.int32_scalar("zero", 0));
+    TFPORT_ASSIGN_OR_RETURN(Value m, e.op("NotEqual", {x.ep, zero}, {{"T", attr_type(x.dtype)}}, DType::kBool, x.shape));
+    y.mask_node = m.ep.node;
+  }
   return one(y);
 }
 

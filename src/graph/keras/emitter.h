@@ -23,6 +23,10 @@ struct Value {
   Endpoint ep;
   DType dtype = DType::kFloat;
   std::vector<int64_t> shape;
+  // Keras mask ([batch, time] bool, output 0 of this node) travelling with a sequence, from
+  // Embedding(mask_zero) or Masking to the recurrent layer that consumes it; -1 when none.
+  // A plain int so the many brace-initialised Values need not spell it out.
+  int mask_node = -1;
 
   int rank() const { return static_cast<int>(shape.size()); }
   // Dim `i`, negative counting from the end; -1 when unknown or out of range.

@@ -170,9 +170,9 @@ const LayerTable& layer_table() {
     add_preprocessing_layers(t);
     add_regularization_layers(t);
     add_wrapper_layers(t);
-    for (const char* rnn : {"LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN", "ConvLSTM1D", "ConvLSTM2D",
-                            "ConvLSTM3D", "CuDNNLSTM", "CuDNNGRU", "LSTMCell", "GRUCell", "SimpleRNNCell"}) {
-      t.unsupported[rnn] = "recurrent layers are not supported yet";
+    add_recurrent_layers(t);
+    for (const char* rnn : {"RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "LSTMCell", "GRUCell", "SimpleRNNCell"}) {
+      t.unsupported[rnn] = "generic RNN cells and convolutional LSTMs are not supported";
     }
     for (const char* code : {"Lambda", "TFOpLambda", "SlicingOpLambda"}) {
       t.unsupported[code] = "the layer holds Python code";

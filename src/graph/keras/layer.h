@@ -86,6 +86,7 @@ void add_embedding_layers(LayerTable& t);
 void add_preprocessing_layers(LayerTable& t);
 void add_regularization_layers(LayerTable& t);
 void add_wrapper_layers(LayerTable& t);
+void add_recurrent_layers(LayerTable& t);
 
 // Lowers one call of a layer given by class name and config (used by wrappers for the layer
 // they wrap, with the wrapper's weights).

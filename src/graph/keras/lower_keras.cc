@@ -299,7 +299,16 @@ class Lowering {
     const json* kw = &storage_.emplace_back(std::move(kwargs));
     LayerCall call{scope.child(l.name), l.name, l.class_name, config, &weights, std::move(inputs), kw, major_,
                    top_.keras_version, &table_};
-    return keras::lower_layer(call);
+    TFPORT_ASSIGN_OR_RETURN(std::vector<Value> outs, keras::lower_layer(call));
+    // Layers that act per time step keep their input's Keras mask (supports_masking).
+    static const std::set<std::string, std::less<>> kKeepMask = {
+        "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Activation",
+        "Dense", "TimeDistributed", "BatchNormalization", "LayerNormalization", "ReLU", "LeakyReLU"};
+    if (!call.inputs.empty() && call.inputs[0].mask_node >= 0 && outs.size() == 1 && outs[0].mask_node < 0 &&
+        outs[0].rank() >= 2 && kKeepMask.count(l.class_name)) {
+      outs[0].mask_node = call.inputs[0].mask_node;
+    }
+    return outs;
   }
 
   StatusOr<ModelResult> lower_model(const KerasModel& m, const std::vector<const std::vector<KerasWeight>*>& weights,

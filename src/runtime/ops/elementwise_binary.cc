@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "runtime/ops/broadcast.h"
+#include "runtime/ops/string_compare.h"
 #include "runtime/ops/op_util.h"
 
 namespace tfport::runtime::ops {
@@ -306,6 +307,10 @@ class BinaryKernel final : public Kernel {
 
 template <typename Op>
 StatusOr<std::unique_ptr<Kernel>> make_binary(const Attrs& attrs) {
+  if constexpr (std::is_same_v<Op, EqualOp> || std::is_same_v<Op, NotEqualOp>) {
+    auto t = attrs.get_type("T");
+    if (t.ok() && *t == DType::kString) return make_string_equality(attrs, std::is_same_v<Op, EqualOp>);
+  }
   TFPORT_RETURN_IF_ERROR(check_type_attr(attrs, "T", Op::kTypes));
   return std::unique_ptr<Kernel>(new BinaryKernel<Op>(attrs.op()));
 }

@@ -11,6 +11,19 @@ namespace {
 
 constexpr uint32_t kMatMulTypes = kF32 | kF64 | kI32 | kI64;
 
+template <typename T>
+Status eigen_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, const T* b, T* c) {
+  using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  Eigen::Map<const Mat> A(a, ta ? k : m, ta ? m : k);
+  Eigen::Map<const Mat> B(b, tb ? n : k, tb ? k : n);
+  Eigen::Map<Mat> C(c, m, n);
+  if (ta && tb) C.noalias() = A.transpose() * B.transpose();
+  else if (ta) C.noalias() = A.transpose() * B;
+  else if (tb) C.noalias() = A * B.transpose();
+  else C.noalias() = A * B;
+  return Status::OK();
+}
+
 // C[m,n] = op(A) * op(B), row-major, leading dims as stored.
 template <typename T>
 Status gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, const T* b, T* c) {
@@ -19,21 +32,17 @@ Status gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, const
     std::fill(c, c + m * n, T(0));
     return Status::OK();
   }
+  // Small products (RNN steps inside While loops, batch-1 heads) run faster single-threaded in
+  // Eigen than through oneDNN's threaded sgemm, whose thread wake-up costs more than the math.
+  constexpr int64_t kSmallGemm = int64_t{1} << 18;
   if constexpr (std::is_same_v<T, float>) {
+    if (m * n * k <= kSmallGemm || (m <= 16 && n * k <= 4 * kSmallGemm)) return eigen_gemm(ta, tb, m, n, k, a, b, c);
     const dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, ta ? m : k, b,
                                         tb ? k : n, 0.0f, c, n);
     if (st != dnnl_success) return internal_error("oneDNN sgemm failed with status " + std::to_string(st));
     return Status::OK();
   } else {
-    using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    Eigen::Map<const Mat> A(a, ta ? k : m, ta ? m : k);
-    Eigen::Map<const Mat> B(b, tb ? n : k, tb ? k : n);
-    Eigen::Map<Mat> C(c, m, n);
-    if (ta && tb) C.noalias() = A.transpose() * B.transpose();
-    else if (ta) C.noalias() = A.transpose() * B;
-    else if (tb) C.noalias() = A * B.transpose();
-    else C.noalias() = A * B;
-    return Status::OK();
+    return eigen_gemm(ta, tb, m, n, k, a, b, c);
   }
 }
 
