@@ -279,6 +279,16 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
       out.inputs.push_back(spec);
     }
   }
+  // The optimizer and the Keras lowering keep constants as tensors; a GraphDef spells them
+  // as `value` attributes.
+  for (int id = 0; id < g.num_nodes(); ++id) {
+    Node& n = g.mutable_node(id);
+    if (!n.value.valid() || n.attrs.count("value")) continue;
+    TFPORT_ASSIGN_OR_RETURN(tensorflow::TensorProto proto, runtime::tensor_to_proto(n.value));
+    n.attrs["dtype"].set_type(static_cast<tensorflow::DataType>(n.value.dtype()));
+    *n.attrs["value"].mutable_tensor() = std::move(proto);
+    n.value = Tensor();
+  }
   out.graph_def = graph::export_graph_def(g, /*include_library=*/false);
   const int producer = source_producer(path, options.tag_set);
   if (producer > 0) out.graph_def.mutable_versions()->set_producer(producer);

@@ -69,6 +69,9 @@ StatusOr<Graph> extract_needed(const Graph& g, const Named& named) {
     if (needed[static_cast<size_t>(id)]) remap[static_cast<size_t>(id)] = next++;
   }
   Graph out;
+  // Control-flow kernels plan their bodies from these; the extracted graph keeps them.
+  out.library() = g.library();
+  out.mutable_function_bodies() = g.function_bodies();
   for (int id = 0; id < n; ++id) {
     if (!needed[static_cast<size_t>(id)]) continue;
     const graph::Node& src = g.node(id);
