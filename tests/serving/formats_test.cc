@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include <rapidjson/document.h>
 
+#include "serving/rapidjson.h"
 #include "serving_test_util.h"
 
 namespace tfport::serving::testing {
