@@ -36,7 +36,7 @@ double percentile(std::vector<double> v, double p) {
 }
 
 struct BenchModel {
-  std::string name, path;
+  std::string name, path, base_path;  // the model for Model::load, the server's base path
   std::vector<int64_t> dims;  // one item
 };
 
@@ -59,9 +59,12 @@ std::string json_value(const std::vector<float>& values, const std::vector<int64
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 30;
   std::vector<BenchModel> models = {
-      {"half_plus_two", tfport::testing::fixture("tfserving/saved_model_half_plus_two_cpu/00000123"), {1}},
-      {"mnist_cnn", tfport::testing::fixture("realworld/mnist-cnn/model/mnist_cnn.h5"), {28, 28, 1}},
-      {"mobilenet_v2", tfport::testing::fixture("bench/mobilenet_v2_nsfw.h5"), {224, 224, 3}},
+      {"half_plus_two", tfport::testing::fixture("tfserving/saved_model_half_plus_two_cpu/00000123"),
+       tfport::testing::fixture("tfserving/saved_model_half_plus_two_cpu"), {1}},
+      {"mnist_cnn", tfport::testing::fixture("realworld/mnist-cnn/model/mnist_cnn.h5"),
+       tfport::testing::fixture("realworld/mnist-cnn/model/mnist_cnn.h5"), {28, 28, 1}},
+      {"mobilenet_v2", tfport::testing::fixture("bench/mobilenet_v2_nsfw.h5"),
+       tfport::testing::fixture("bench/mobilenet_v2_nsfw.h5"), {224, 224, 3}},
   };
   std::printf("| model | in-process p50 ms | p99 ms | gRPC p50 ms | p99 ms | gRPC overhead (p50) | REST p50 ms | p99 ms | REST overhead (p50) |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
@@ -71,7 +74,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: %s\n", m.name.c_str(), model.status().message().c_str());
       continue;
     }
-    const tfport::Signature& sig = (*model)->signatures().front();
+    auto sig_or = (*model)->signature("serving_default");
+    if (!sig_or.ok()) return 1;
+    const tfport::Signature& sig = **sig_or;
     const std::string input = sig.inputs.front().key;
     int64_t n = 1;
     for (int64_t d : m.dims) n *= d;
@@ -85,7 +90,7 @@ int main(int argc, char** argv) {
 
     tfport::serving::ServerOptions o;
     o.model_name = m.name;
-    o.model_base_path = m.path;
+    o.model_base_path = m.base_path;
     o.address = "127.0.0.1";
     o.rest_any_port = o.grpc_any_port = true;
     o.rest_api_num_threads = 2;

@@ -41,9 +41,9 @@ run_wrk() {  # conns url [lua]
   local conns="$1" url="$2" lua="${3:-}" threads=2 out
   [ "$conns" -lt 2 ] && threads=1
   if [ -n "$lua" ]; then
-    out="$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -s "$lua" "$url")"
+    out="$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 30s --latency -s "$lua" "$url")"
   else
-    out="$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url")"
+    out="$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 30s --latency "$url")"
   fi
   python3 - "$out" <<'PY'
 import re, sys

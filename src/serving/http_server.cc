@@ -1,7 +1,8 @@
 #include "serving/http_server.h"
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -22,7 +23,11 @@ using tcp = net::ip::tcp;
 struct HttpServer::Impl {
   HttpServerOptions options;
   Handler handler;
-  net::io_context ioc;
+  // One io_context per thread: a connection stays on the thread that accepted it, so a
+  // request/response exchange needs no cross-thread wake-up. The acceptor lives on the first.
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::size_t next_context = 0;
+  net::io_context ioc;  // the acceptor's
   tcp::acceptor acceptor{ioc};
   std::vector<std::thread> threads;
   std::atomic<int> in_flight{0};
@@ -137,7 +142,8 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& target = contexts.empty() ? ioc : *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
     } else {
@@ -171,9 +177,16 @@ Status HttpServer::start() {
                       ec.message());
   }
   impl_->bound_port = acc.local_endpoint().port();
+  const int threads = std::max(1, impl_->options.threads);
+  for (int i = 0; i < threads; ++i) impl_->contexts.push_back(std::make_unique<net::io_context>(1));
   impl_->accept();
-  for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (int i = 0; i < threads; ++i) {
+    net::io_context* ctx = impl_->contexts[static_cast<std::size_t>(i)].get();
+    impl_->threads.emplace_back([ctx] {
+      auto work = net::make_work_guard(*ctx);
+      ctx->run();
+    });
   }
   return Status::OK();
 }
@@ -192,6 +205,7 @@ void HttpServer::shutdown(std::chrono::milliseconds drain) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   impl_->ioc.stop();
+  for (auto& ctx : impl_->contexts) ctx->stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
 }

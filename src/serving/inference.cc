@@ -145,17 +145,31 @@ StatusOr<std::shared_ptr<const Servable>> Inference::find(const ModelRequest& re
 StatusOr<std::map<std::string, Tensor>> Inference::predict(const Servable& servable, const Signature& signature,
                                                            const std::map<std::string, Tensor>& inputs,
                                                            const std::vector<std::string>& output_filter) const {
-  // Inputs must match the signature's keys (TF Serving's predict_util check).
+  // Inputs must match the signature's keys (TF Serving's predict_util check); inputs the
+  // SignatureDef has defaults for may be left out.
+  const tensorflow::SignatureDef* def = nullptr;
+  auto def_it = servable.signature_defs.signature_def().find(signature.key);
+  if (def_it != servable.signature_defs.signature_def().end()) def = &def_it->second;
   std::set<std::string> sent, expected, extra, missing;
   for (const auto& [k, v] : inputs) sent.insert(k);
   for (const auto& s : signature.inputs) expected.insert(s.key);
   for (const auto& k : sent) {
     if (!expected.count(k)) extra.insert(k);
   }
+  std::map<std::string, Tensor> with_defaults;
   for (const auto& k : expected) {
-    if (!sent.count(k)) missing.insert(k);
+    if (sent.count(k)) continue;
+    if (def != nullptr && def->defaults().count(k)) {
+      auto t = tensor_from_request_proto(def->defaults().at(k), limits_.max_tensor_bytes);
+      if (t.ok()) {
+        with_defaults[k] = std::move(*t);
+        continue;
+      }
+    }
+    missing.insert(k);
   }
-  if (!extra.empty() || !missing.empty()) {
+  const bool has_defaults = def != nullptr && !def->defaults().empty();
+  if (sent.size() > expected.size() || (sent.size() < expected.size() && !has_defaults)) {
     return invalid_argument_error("input size does not match signature: " + std::to_string(sent.size()) +
                                   "!=" + std::to_string(expected.size()) + " len({" + join_set(sent) + "}) != len({" +
                                   join_set(expected) + "}). Sent extra: {" + join_set(extra) +
@@ -169,9 +183,21 @@ StatusOr<std::map<std::string, Tensor>> Inference::predict(const Servable& serva
                                     " Outputs expected to be in the set {" + join_set(outs) + "}.");
     }
   }
+  if (!extra.empty()) {
+    return invalid_argument_error("input tensor alias not found in signature: " + *extra.begin() +
+                                  ". Inputs expected to be in the set {" + join_set(expected) + "}.");
+  }
+  if (!missing.empty()) {
+    return invalid_argument_error("Missing input(s) without a default in the signature: {" + join_set(missing) + "}");
+  }
+  const std::map<std::string, Tensor>* feed = &inputs;
+  if (!with_defaults.empty()) {
+    with_defaults.insert(inputs.begin(), inputs.end());
+    feed = &with_defaults;
+  }
   StatusOr<std::map<std::string, Tensor>> outputs = batcher_ != nullptr
-                                                        ? batcher_->run(servable, signature, inputs)
-                                                        : run_signature(servable, signature, inputs);
+                                                        ? batcher_->run(servable, signature, *feed)
+                                                        : run_signature(servable, signature, *feed);
   if (!outputs.ok() || output_filter.empty()) return outputs;
   std::map<std::string, Tensor> filtered;
   for (const auto& alias : output_filter) filtered[alias] = outputs->at(alias);

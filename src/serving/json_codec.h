@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include <rapidjson/document.h>
 
+#include "serving/rapidjson.h"
 #include "serving/serving_apis_fwd.h"
 #include "tfport/model.h"
 #include "tfport/status.h"

@@ -1,13 +1,11 @@
 #include "serving/kserve.h"
 
-#include <rapidjson/document.h>
-#include <rapidjson/writer.h>
-#include <rapidjson/stringbuffer.h>
 
 #include <chrono>
 #include <cstring>
 
 #include "serving/json_codec.h"
+#include "serving/rapidjson.h"
 #include "serving/metrics.h"
 #include "serving/rest_api.h"
 

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "serving/json_codec.h"
+#include "serving/json_fast.h"
 #include "serving/metrics.h"
 
 namespace tfport::serving {
@@ -253,6 +254,32 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const std::string& pa
     return error_response(resource_exhausted_error("Request body of " + std::to_string(request.body.size()) +
                                                    " bytes exceeds the server's limit of " +
                                                    std::to_string(inference_->limits().max_request_bytes)));
+  }
+  if (route.verb == "predict") {
+    // Large numeric requests take the simdjson path; anything unusual (and every error) goes
+    // through the RapidJSON path below, which has TF Serving's exact messages.
+    FastPredictRequest fast;
+    if (fast.parse(request.body)) {
+      auto servable = inference_->find(mr);
+      const Signature* sig = nullptr;
+      if (servable.ok()) {
+        auto found = find_signature(**servable, fast.signature_name());
+        if (found.ok()) sig = *found;
+      }
+      JsonFormat format = JsonFormat::kRow;
+      std::optional<std::map<std::string, Tensor>> inputs;
+      if (sig != nullptr && !sig->inputs.empty()) {
+        inputs = fast.inputs(sig->inputs, inference_->limits().max_tensor_bytes, &format);
+      }
+      if (inputs) {
+        *api_out = "Predict";
+        auto outputs = inference_->predict(**servable, *sig, *inputs);
+        if (!outputs.ok()) return error_response(outputs.status());
+        auto body = predict_response_json(*outputs, format);
+        if (!body.ok()) return error_response(body.status());
+        return json_response(200, std::move(*body));
+      }
+    }
   }
   rapidjson::Document doc;
   Status parsed = parse_json_body(request.body, &doc);

@@ -180,5 +180,27 @@ TEST_F(GrpcTest, ReloadConfigServesAllVersionsWithLabels) {
   EXPECT_EQ(r.body, "{\n    \"predictions\": [[2.5]\n    ]\n}");
 }
 
+TEST(GrpcDefaultsTest, SignatureDefaultsFillMissingInputs) {
+  ServerOptions o;
+  o.model_name = "tf2";
+  o.model_base_path = tfserving_fixture("saved_model_half_plus_two_tf2_cpu");
+  auto server = start_server(o);
+  ASSERT_NE(server, nullptr);
+  auto stub = tfs::PredictionService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(server->grpc_port()), grpc::InsecureChannelCredentials()));
+  tfs::PredictRequest req;
+  req.mutable_model_spec()->set_name("tf2");
+  tfs::PredictResponse resp;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub->Predict(&ctx, req, &resp);  // x defaults to [0.0] in serving_default
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.outputs().at("y").float_val(0), 2.f);
+  (*req.mutable_inputs())["z"].set_dtype(tensorflow::DT_FLOAT);
+  grpc::ClientContext ctx2;
+  s = stub->Predict(&ctx2, req, &resp);
+  EXPECT_EQ(s.error_message(), "input tensor alias not found in signature: z. Inputs expected to be in the set {x}.");
+  server->shutdown(std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace tfport::serving::testing
