@@ -53,6 +53,10 @@ TEST(PlanPasses, FoldsBiasAndKerasBatchNormIntoConvAndFusesRelu6) {
   EXPECT_EQ(count_ops(*opt, "_FusedConv2D"), 1);
   for (const char* gone : {"Conv2D", "BiasAdd", "Mul", "AddV2", "Relu6"}) EXPECT_EQ(count_ops(*opt, gone), 0) << gone;
   EXPECT_EQ(fused_ops_of(*opt, "out"), (std::vector<std::string>{"BiasAdd", "Relu6"}));
+  // The weights are not copied at load: the filter input is still "w", scaled by an attribute.
+  const graph::Node& fused = opt->node(opt->find("out"));
+  EXPECT_EQ(opt->node(fused.inputs[1].node).name, "w");
+  EXPECT_EQ(fused.attrs.at("_tfport_filter_scale").list().f_size(), 4);
   expect_same_values(b.graph(), {"x:0"}, {floats(Shape{2, 9, 9, 3})}, {"out:0"});
 }
 
