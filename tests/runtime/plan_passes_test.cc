@@ -157,6 +157,21 @@ TEST(PlanPasses, FoldsShapeArithmeticOfStaticShapes) {
   EXPECT_EQ((*out)[0].data<int32_t>()[0], 25);
 }
 
+TEST(PlanPasses, FoldsTheShapeOfADeepChain) {
+  GraphBuilder b;
+  b.placeholder("x", {3, 5});
+  std::string prev = "x";
+  for (int i = 0; i < 200; ++i) prev = b.op("relu" + std::to_string(i), "Relu", {prev});
+  b.op("shape", "Shape", {prev});
+  b.op("reshaped", "Reshape", {prev, "shape"});
+  auto opt = optimize_for_plan(b.graph(), {"x:0"}, {"reshaped:0"}, {});
+  ASSERT_TRUE(opt.ok()) << opt.status();
+  EXPECT_EQ(count_ops(*opt, "Shape"), 0);
+  auto out = run_graph(b.graph(), {"x:0"}, {floats(Shape{3, 5})}, {"reshaped:0"}, true);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape(), (Shape{3, 5}));
+}
+
 TEST(PlanPasses, ConstantFoldingLeavesFedUnknownAndControlledNodes) {
   GraphBuilder b;
   b.placeholder("x", {-1, 3});
