@@ -20,7 +20,15 @@ struct OpenDataset {
   Handle space;
   DatasetInfo info;
   Handle mem_type;  // the in-memory type to read with (invalid for strings)
+  Handle plist;     // the creation property list, fetched once by creation_plist()
 };
+
+// Layout and filters both come from the creation property list; copying it out is one of the
+// costlier calls per dataset, so it is made once.
+hid_t creation_plist(OpenDataset& d) {
+  if (!d.plist.valid()) d.plist = Handle(H5Dget_create_plist(d.dataset.get()));
+  return d.plist.get();
+}
 
 // Maps an HDF5 file type to a DType and the native memory type to read it with.
 Status map_type(const FileState& file, const std::string& what, hid_t type, DType* dtype, Handle* mem) {
@@ -100,10 +108,10 @@ StatusOr<OpenDataset> open_dataset(const FileState& file, hid_t group, const std
   return d;
 }
 
-Status check_size(const FileState& file, const std::string& what, const OpenDataset& d, uint64_t bytes) {
+Status check_size(const FileState& file, const std::string& what, OpenDataset& d, uint64_t bytes) {
   uint64_t limit = file.size;
-  Handle plist(H5Dget_create_plist(d.dataset.get()));
-  if (plist.valid() && H5Pget_nfilters(plist.get()) > 0) limit = file.size * kMaxCompressionRatio;
+  const hid_t plist = creation_plist(d);
+  if (plist >= 0 && H5Pget_nfilters(plist) > 0) limit = file.size * kMaxCompressionRatio;
   if (bytes > limit) {
     return resource_exhausted_error(file.name + ": " + what + ": " + std::to_string(bytes) +
                                     " bytes of data claimed, more than the file (" + std::to_string(file.size) +
@@ -115,10 +123,10 @@ Status check_size(const FileState& file, const std::string& what, const OpenData
 // The dataset's bytes wrapped where they lie in the file's memory (no read, no copy), when
 // they are stored contiguously, unfiltered, already in the memory type's byte order and
 // aligned for it; an invalid Tensor otherwise.
-Tensor wrap_in_place(const FileState& file, const OpenDataset& d, const Shape& shape, uint64_t bytes) {
+Tensor wrap_in_place(const FileState& file, OpenDataset& d, const Shape& shape, uint64_t bytes) {
   if (file.bytes == nullptr || bytes == 0 || d.info.dtype == DType::kBFloat16) return Tensor();
-  Handle plist(H5Dget_create_plist(d.dataset.get()));
-  if (!plist.valid() || H5Pget_layout(plist.get()) != H5D_CONTIGUOUS || H5Pget_nfilters(plist.get()) != 0) {
+  const hid_t plist = creation_plist(d);
+  if (plist < 0 || H5Pget_layout(plist) != H5D_CONTIGUOUS || H5Pget_nfilters(plist) != 0) {
     H5Eclear2(H5E_DEFAULT);
     return Tensor();
   }
