@@ -5,7 +5,10 @@
 # checked against the contract's fields; a model that cannot run is listed with the reason.
 # Models too large for the fixtures (inception_v3) are built once by make-large.sh into
 # $TFPORT_BENCH_MODELS (default ../bench-models), since the fixtures folder may be read-only.
-# Usage: scripts/bench.sh [--runs R] [--threads T] [--raw OUT.jsonl] [--only NAME]
+# On a machine shared with other work, --omp-passive sets OMP_WAIT_POLICY=passive for oneDNN's
+# OpenMP threads: spinning threads then stop starving each other (p50 several times better
+# under load; on an idle machine the default spinning is slightly faster).
+# Usage: scripts/bench.sh [--runs R] [--threads T] [--raw OUT.jsonl] [--only NAME] [--omp-passive]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fixtures="${TFPORT_FIXTURES:-$(cd .. && pwd)/shared/fixtures}"
@@ -18,7 +21,8 @@ while [ $# -gt 0 ]; do
     --threads) threads=(--threads "$2"); shift 2 ;;
     --raw) raw="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    *) echo "usage: $0 [--runs R] [--threads T] [--raw OUT.jsonl] [--only NAME]" >&2; exit 2 ;;
+    --omp-passive) export OMP_WAIT_POLICY=passive; shift ;;
+    *) echo "usage: $0 [--runs R] [--threads T] [--raw OUT.jsonl] [--only NAME] [--omp-passive]" >&2; exit 2 ;;
   esac
 done
 tfport=build/src/cli/tfport

@@ -53,6 +53,10 @@ TEST(PlanPasses, FoldsBiasAndKerasBatchNormIntoConvAndFusesRelu6) {
   EXPECT_EQ(count_ops(*opt, "_FusedConv2D"), 1);
   for (const char* gone : {"Conv2D", "BiasAdd", "Mul", "AddV2", "Relu6"}) EXPECT_EQ(count_ops(*opt, gone), 0) << gone;
   EXPECT_EQ(fused_ops_of(*opt, "out"), (std::vector<std::string>{"BiasAdd", "Relu6"}));
+  // The weights are not copied at load: the filter input is still "w", scaled by an attribute.
+  const graph::Node& fused = opt->node(opt->find("out"));
+  EXPECT_EQ(opt->node(fused.inputs[1].node).name, "w");
+  EXPECT_EQ(fused.attrs.at("_tfport_filter_scale").list().f_size(), 4);
   expect_same_values(b.graph(), {"x:0"}, {floats(Shape{2, 9, 9, 3})}, {"out:0"});
 }
 
@@ -151,6 +155,21 @@ TEST(PlanPasses, FoldsShapeArithmeticOfStaticShapes) {
   auto out = run_graph(b.graph(), {"x:0"}, {floats(Shape{2, 3, 4})}, {"size_plus_one:0"}, true);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ((*out)[0].data<int32_t>()[0], 25);
+}
+
+TEST(PlanPasses, FoldsTheShapeOfADeepChain) {
+  GraphBuilder b;
+  b.placeholder("x", {3, 5});
+  std::string prev = "x";
+  for (int i = 0; i < 200; ++i) prev = b.op("relu" + std::to_string(i), "Relu", {prev});
+  b.op("shape", "Shape", {prev});
+  b.op("reshaped", "Reshape", {prev, "shape"});
+  auto opt = optimize_for_plan(b.graph(), {"x:0"}, {"reshaped:0"}, {});
+  ASSERT_TRUE(opt.ok()) << opt.status();
+  EXPECT_EQ(count_ops(*opt, "Shape"), 0);
+  auto out = run_graph(b.graph(), {"x:0"}, {floats(Shape{3, 5})}, {"reshaped:0"}, true);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].shape(), (Shape{3, 5}));
 }
 
 TEST(PlanPasses, ConstantFoldingLeavesFedUnknownAndControlledNodes) {

@@ -35,6 +35,10 @@ struct ConvConfig {
   bool has_bias = false;
   Activation activation = Activation::kNone;
   float leaky_alpha = 0.2f;
+  // Per-output-channel factors the filter is multiplied by before use (attribute
+  // _tfport_filter_scale, set when the planner folds a BatchNorm into the conv). Applied while
+  // the filter is reordered for oneDNN, so no scaled copy is made at load.
+  std::vector<float> filter_scale;
 };
 
 struct Geometry {
@@ -110,6 +114,10 @@ class ConvKernel final : public Kernel {
         return ctx.error(op_, "bias must have shape [" + std::to_string(g.o) + "], got " + bias.shape().to_string());
       }
     }
+    if (!cfg_.filter_scale.empty() && static_cast<int64_t>(cfg_.filter_scale.size()) != g.o) {
+      return ctx.error(op_, "the filter has " + std::to_string(g.o) + " output channels but " +
+                                std::to_string(cfg_.filter_scale.size()) + " folded scales");
+    }
     const Shape result_shape = bp ? in_shape : Shape(out_dims);
     if (result_shape.num_elements() == 0 || data.num_elements() == 0 || filter.num_elements() == 0) {
       return add_output(ctx, op_, DType::kFloat, result_shape).status();  // zeros
@@ -121,16 +129,11 @@ class ConvKernel final : public Kernel {
     // Weights: reorder into the primitive's layout once per filter buffer.
     memory user_weights(p->user_weights_md, cpu_engine(), const_cast<float*>(filter.data<float>()));
     memory weights = user_weights;
-    if (p->reorder_weights) {
+    if (p->reorder_weights || !cfg_.filter_scale.empty()) {
       const uint64_t key = filter_fingerprint(filter.raw_data(), filter.byte_size());
       std::lock_guard<std::mutex> lock(p->mu);
       if (!p->weights || p->weights_key != key) {
-        auto reordered = std::make_shared<memory>(p->weights_md, cpu_engine());
-        dnnl::reorder r(user_weights, *reordered);
-        dnnl::stream& s = thread_stream();
-        r.execute(s, user_weights, *reordered);
-        s.wait();
-        p->weights = std::move(reordered);
+        TFPORT_ASSIGN_OR_RETURN(p->weights, prepared_weights(filter, *p, user_weights));
         p->weights_key = key;
       }
       weights = *p->weights;
@@ -149,6 +152,30 @@ class ConvKernel final : public Kernel {
     }
     execute_primitive(p->prim, p->scratch_md, std::move(args));
     return Status::OK();
+  }
+
+  // The filter in the primitive's layout, scaled per output channel first when asked to.
+  StatusOr<std::shared_ptr<memory>> prepared_weights(const Tensor& filter,
+                                                     const CachedPrimitive& p, memory user_weights) const {
+    Tensor scaled;
+    if (!cfg_.filter_scale.empty()) {
+      const auto channels = cfg_.filter_scale.size();  // == output channels, checked by the caller
+      const auto total = static_cast<size_t>(filter.num_elements());
+      TFPORT_ASSIGN_OR_RETURN(scaled, allocate_uninitialized(DType::kFloat, filter.shape()));
+      const float* src = filter.data<float>();
+      float* dst = scaled.mutable_data<float>();
+      // TF filters keep the output channel innermost (HWIO, and HWCM for depthwise).
+      for (size_t r = 0; r < total / channels; ++r) {
+        for (size_t c = 0; c < channels; ++c) dst[r * channels + c] = src[r * channels + c] * cfg_.filter_scale[c];
+      }
+      user_weights = memory(p.user_weights_md, cpu_engine(), scaled.mutable_data<float>());
+    }
+    auto out = std::make_shared<memory>(p.weights_md, cpu_engine());
+    dnnl::reorder r(user_weights, *out);
+    dnnl::stream& s = thread_stream();
+    r.execute(s, user_weights, *out);
+    s.wait();
+    return out;
   }
 
   StatusOr<Geometry> geometry(const KernelContext& ctx, const Shape& in, const Shape& f) const {
@@ -350,6 +377,12 @@ StatusOr<ConvConfig> read_config(const Attrs& attrs, ConvKind kind, int spatial,
         return attrs.error("explicit_paddings out of range");
       }
       cfg.explicit_pads.push_back(pads[static_cast<std::size_t>(i)]);
+    }
+  }
+  if (const tensorflow::AttrValue* scale = attrs.find("_tfport_filter_scale")) {
+    cfg.filter_scale.assign(scale->list().f().begin(), scale->list().f().end());
+    if (cfg.filter_scale.empty() || kind == ConvKind::kBackpropInput) {
+      return attrs.error("_tfport_filter_scale must list one factor per output channel of a forward conv");
     }
   }
   if (fused) {

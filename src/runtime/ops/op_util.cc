@@ -7,6 +7,8 @@
 
 #include <unsupported/Eigen/CXX11/Tensor>
 
+#include "runtime/buffer_pool.h"
+
 namespace tfport::runtime::ops {
 
 std::string type_list_text(uint32_t mask) {
@@ -107,11 +109,12 @@ StatusOr<Tensor> allocate_uninitialized(DType dtype, Shape shape) {
   if (!checked.ok() || n > Tensor::kDefaultMaxBytes / elem) return Tensor::allocate(dtype, shape);  // its error
   constexpr std::size_t kAlign = 64;
   const std::size_t bytes = std::max<std::size_t>(kAlign, (n * elem + kAlign - 1) / kAlign * kAlign);
-  void* p = std::aligned_alloc(kAlign, bytes);
-  if (p == nullptr) return resource_exhausted_error("out of memory allocating " + std::to_string(bytes) + " bytes");
+  std::shared_ptr<void> buffer = pooled_buffer(bytes);
+  if (!buffer) return resource_exhausted_error("out of memory allocating " + std::to_string(bytes) + " bytes");
   // The alignment tail stays zero as in allocate(), so overrun checks keep working.
-  std::memset(static_cast<unsigned char*>(p) + n * elem, 0, bytes - n * elem);
-  return Tensor::wrap(dtype, std::move(*checked), p, std::shared_ptr<void>(p, [](void* q) { std::free(q); }));
+  std::memset(static_cast<unsigned char*>(buffer.get()) + n * elem, 0, bytes - n * elem);
+  void* p = buffer.get();
+  return Tensor::wrap(dtype, std::move(*checked), p, std::move(buffer));
 }
 
 StatusOr<Tensor*> add_output_uninitialized(KernelContext& ctx, std::string_view op, DType dtype, Shape shape) {

@@ -1,8 +1,13 @@
 // MaxPool / AvgPool (2-D, NHWC) and MaxPool3D / AvgPool3D (NDHWC), with TF's SAME/VALID
 // windows. AvgPool divides by the number of in-bounds cells of each window (padding is
-// excluded, as TF does). MaxPoolV2 takes ksize and strides as inputs.
+// excluded, as TF does). MaxPoolV2 takes ksize and strides as inputs. Float32 2-D pooling goes
+// through oneDNN (vectorized, one primitive per input shape cached in the kernel); other
+// types and ranks use the loop below.
 #include <limits>
+#include <map>
+#include <mutex>
 
+#include "runtime/ops/onednn_util.h"
 #include "runtime/ops/op_util.h"
 #include "runtime/ops/padding.h"
 
@@ -76,6 +81,57 @@ void pool(const PoolConfig& cfg, const Eigen::ThreadPoolDevice* device, const T*
   });
 }
 
+// oneDNN pooling for float32 NHWC: max ignores padding, average excludes it — TF's rules.
+class OneDnnPool {
+ public:
+  // False (nothing written) when oneDNN cannot express the window; the caller then loops.
+  bool run(bool max, const Tensor& x, Tensor& out, const int64_t k[2], const int64_t s[2], const int64_t pad[2]) const {
+    const int64_t n = x.shape().dim(0), c = x.shape().dim(3);
+    const int64_t in[2] = {x.shape().dim(1), x.shape().dim(2)}, o[2] = {out.shape().dim(1), out.shape().dim(2)};
+    dnnl::memory::dims pad_r(2);
+    for (int i = 0; i < 2; ++i) {
+      pad_r[static_cast<std::size_t>(i)] = std::max<int64_t>(0, (o[i] - 1) * s[i] + k[i] - in[i] - pad[i]);
+      if ((in[i] + pad[i] + pad_r[static_cast<std::size_t>(i)] - k[i]) / s[i] + 1 != o[i]) return false;
+    }
+    std::vector<int64_t> key{n, in[0], in[1], c};
+    std::shared_ptr<Entry> e;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = cache_.find(key);
+      if (it != cache_.end()) e = it->second;
+    }
+    if (!e) {
+      e = std::make_shared<Entry>();
+      using tag = dnnl::memory::format_tag;
+      e->src = dnnl::memory::desc({n, c, in[0], in[1]}, dnnl::memory::data_type::f32, tag::nhwc);
+      e->dst = dnnl::memory::desc({n, c, o[0], o[1]}, dnnl::memory::data_type::f32, tag::nhwc);
+      dnnl::pooling_forward::desc d(dnnl::prop_kind::forward_inference,
+                                    max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding,
+                                    e->src, e->dst, {s[0], s[1]}, {k[0], k[1]}, {pad[0], pad[1]}, pad_r);
+      dnnl::primitive_attr attr;
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      dnnl::pooling_forward::primitive_desc pd(d, attr, cpu_engine());
+      e->scratch = pd.scratchpad_desc();
+      e->prim = dnnl::pooling_forward(pd);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (cache_.size() >= 16) cache_.clear();
+      cache_.emplace(key, e);
+    }
+    dnnl::memory src(e->src, cpu_engine(), const_cast<float*>(x.data<float>()));
+    dnnl::memory dst(e->dst, cpu_engine(), out.mutable_data<float>());
+    execute_primitive(e->prim, e->scratch, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    return true;
+  }
+
+ private:
+  struct Entry {
+    dnnl::primitive prim;
+    dnnl::memory::desc src, dst, scratch;
+  };
+  mutable std::mutex mu_;
+  mutable std::map<std::vector<int64_t>, std::shared_ptr<Entry>> cache_;
+};
+
 class PoolKernel final : public Kernel {
  public:
   PoolKernel(std::string op, PoolConfig cfg, bool window_inputs)
@@ -109,6 +165,16 @@ class PoolKernel final : public Kernel {
     }
     const int64_t c = x.shape().dim(rank - 1);
     out_shape.push_back(c);
+    if (cfg_.spatial == 2 && x.dtype() == DType::kFloat && x.num_elements() > 0) {
+      return onednn_guard(ctx, op_, [&]() -> Status {
+        TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output_uninitialized(ctx, op_, DType::kFloat, Shape(out_shape)));
+        if (out->num_elements() == 0) return Status::OK();
+        if (onednn_.run(cfg_.max, x, *out, k + 1, s + 1, pad + 1)) return Status::OK();
+        pool<float>(cfg_, ctx.device, x.data<float>(), out->mutable_data<float>(), x.shape().dim(0), in_dims, k, s, pad,
+                    out_dims, c);
+        return Status::OK();
+      });
+    }
     Status status;
     const bool handled = visit_dtype<kPoolTypes>(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
@@ -129,6 +195,7 @@ class PoolKernel final : public Kernel {
   std::string op_;
   PoolConfig cfg_;
   bool window_inputs_;
+  OneDnnPool onednn_;
 };
 
 template <int kSpatial, bool kMax, bool kWindowInputs>

@@ -137,10 +137,18 @@ StatusOr<int> fold_constants(Graph& g, const std::unordered_set<int>& keep, cons
   }
 
   StaticShapes shapes(g, fed);
+  bool asks_shapes = false;
+  for (int id : order) {
+    const std::string& op = g.node(id).op;
+    asks_shapes = asks_shapes || op == "Shape" || op == "Size" || op == "Rank";
+  }
   std::unique_ptr<Eigen::ThreadPool> pool;
   std::unique_ptr<Eigen::ThreadPoolDevice> device;
   int folded = 0;
   for (int id : order) {
+    // Shapes are memoized in topological order, so a Shape deep in a network never recurses
+    // far (the recursion bound would otherwise leave it unknown).
+    if (asks_shapes) shapes.output(graph::Endpoint{id, 0});
     const Node& node = g.node(id);
     if (fed.count(id) || keep.count(id) || !node.control_inputs.empty() || !foldable_op(node.op)) continue;
     Tensor shape_value = static_shape_value(node, shapes);

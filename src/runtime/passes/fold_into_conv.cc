@@ -1,10 +1,10 @@
 #include "runtime/passes/fold_into_conv.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "runtime/ops/op_util.h"
 #include "runtime/passes/pass_util.h"
 
 namespace tfport::runtime::passes {
@@ -44,11 +44,11 @@ bool channel_vector(const Tensor& t, int64_t channels, std::vector<float>* out) 
   return true;
 }
 
-// The conv being grown: its current node, filter and bias values.
+// The conv being grown: y = conv(x, filter * scale) + bias, per output channel.
 struct Chain {
   int node = -1;
-  Tensor filter;            // HWIO (Conv2D) or HWCM (depthwise); output channel = flat index % O
-  std::vector<float> bias;  // per output channel
+  std::vector<float> scale;  // starts as the conv's own _tfport_filter_scale, else ones
+  std::vector<float> bias;   // per output channel
   int64_t channels = 0;
 };
 
@@ -102,13 +102,18 @@ bool start_chain(const Graph& g, int id, Chain* chain) {
     auto ops = fused_ops(n);
     if (ops.size() != 1 || ops[0] != "BiasAdd" || !is_const(g, n.inputs[2].node)) return false;
   }
-  auto filter = const_value(g.node(n.inputs[1].node));
-  if (!filter.ok() || filter->dtype() != DType::kFloat || filter->shape().rank() != 4) return false;
+  Shape filter;
+  if (!const_shape(g.node(n.inputs[1].node), &filter) || filter.rank() != 4) return false;
   const bool depthwise = n.op.find("Depthwise") != std::string::npos;
   chain->node = id;
-  chain->filter = *filter;
-  chain->channels = depthwise ? filter->shape().dim(2) * filter->shape().dim(3) : filter->shape().dim(3);
+  chain->channels = depthwise ? filter.dim(2) * filter.dim(3) : filter.dim(3);
+  if (chain->channels <= 0) return false;
   chain->bias.assign(static_cast<size_t>(chain->channels), 0.0f);
+  chain->scale.assign(static_cast<size_t>(chain->channels), 1.0f);
+  if (auto it = n.attrs.find("_tfport_filter_scale"); it != n.attrs.end()) {
+    if (it->second.list().f_size() != chain->channels) return false;
+    chain->scale.assign(it->second.list().f().begin(), it->second.list().f().end());
+  }
   if (fused) {
     auto bias = const_value(g.node(n.inputs[2].node));
     if (!bias.ok() || !channel_vector(*bias, chain->channels, &chain->bias)) return false;
@@ -116,23 +121,28 @@ bool start_chain(const Graph& g, int id, Chain* chain) {
   return chain->channels > 0;
 }
 
-// Rewrites node `into` as the fused conv of `chain` (taking the conv's attributes).
+// Rewrites node `into` as the fused conv of `chain` (taking the conv's attributes). The filter
+// stays the conv's own Const: the scale travels as an attribute and the kernel applies it when
+// it lays the filter out for oneDNN, so no scaled copy of the weights is made at load.
 Status emit_fused(Graph& g, const Chain& chain, int into) {
-  const Node conv = g.node(chain.node);  // a copy: `into` may be rewritten first
+  const Node conv = g.node(chain.node);  // a copy: `into` is rewritten below
   const bool depthwise = conv.op.find("Depthwise") != std::string::npos;
-  const Tensor& f = chain.filter;
-  TFPORT_ASSIGN_OR_RETURN(int filter_id, add_const(g, g.node(into).name + "/folded_filter", f));
   TFPORT_ASSIGN_OR_RETURN(Tensor bias, Tensor::allocate(DType::kFloat, Shape{chain.channels}));
   std::copy(chain.bias.begin(), chain.bias.end(), bias.mutable_data<float>());
   TFPORT_ASSIGN_OR_RETURN(int bias_id, add_const(g, g.node(into).name + "/folded_bias", bias));
   Node& n = g.mutable_node(into);
   n.op = depthwise ? "_FusedDepthwiseConv2dNative" : "_FusedConv2D";
-  n.inputs = {conv.inputs[0], graph::Endpoint{filter_id, 0}, graph::Endpoint{bias_id, 0}};
+  n.inputs = {conv.inputs[0], conv.inputs[1], graph::Endpoint{bias_id, 0}};
   n.attrs = conv.attrs;
   tensorflow::AttrValue ops;
   ops.mutable_list()->add_s("BiasAdd");
   n.attrs["fused_ops"] = ops;
   n.attrs["num_args"].set_i(1);
+  n.attrs.erase("_tfport_filter_scale");
+  if (std::any_of(chain.scale.begin(), chain.scale.end(), [](float s) { return s != 1.0f; })) {
+    auto* list = n.attrs["_tfport_filter_scale"].mutable_list();
+    for (float s : chain.scale) list->add_f(s);
+  }
   for (int c : conv.control_inputs) n.control_inputs.push_back(c);
   return Status::OK();
 }
@@ -147,8 +157,7 @@ StatusOr<int> fold_into_conv(Graph& g, const std::unordered_set<int>& keep) {
     if (g.node(id).removed) continue;
     Chain chain;
     if (!start_chain(g, id, &chain)) continue;
-    // Walk the single-reader chain, composing the affine maps: y = x * scale + bias.
-    std::vector<float> scale(static_cast<size_t>(chain.channels), 1.0f);
+    // Walk the single-reader chain, composing the affine maps into (scale, bias).
     std::vector<int> path{id};
     for (;;) {
       Use use;
@@ -162,23 +171,13 @@ StatusOr<int> fold_into_conv(Graph& g, const std::unordered_set<int>& keep) {
         if (g.node(u.node).inputs[static_cast<size_t>(u.input)].index != 0) other_outputs = true;
       }
       if (other_outputs) break;
-      for (size_t c = 0; c < scale.size(); ++c) {
-        scale[c] *= s[c];
+      for (size_t c = 0; c < chain.scale.size(); ++c) {
+        chain.scale[c] *= s[c];
         chain.bias[c] = chain.bias[c] * s[c] + b[c];
       }
       path.push_back(use.node);
     }
     if (path.size() < 2) continue;
-    // One pass writing the scaled copy (the source may be shared with other plans).
-    TFPORT_ASSIGN_OR_RETURN(Tensor filter, ops::allocate_uninitialized(DType::kFloat, chain.filter.shape()));
-    const float* src = chain.filter.data<float>();
-    float* w = filter.mutable_data<float>();
-    const auto channels = static_cast<size_t>(chain.channels);
-    const auto rows = static_cast<size_t>(filter.num_elements()) / channels;
-    for (size_t r = 0; r < rows; ++r) {
-      for (size_t c = 0; c < channels; ++c) w[r * channels + c] = src[r * channels + c] * scale[c];
-    }
-    chain.filter = filter;
     TFPORT_RETURN_IF_ERROR(emit_fused(g, chain, path.back()));
     for (size_t i = 0; i + 1 < path.size(); ++i) g.remove_node(path[i]);
     absorbed += static_cast<int>(path.size()) - 1;

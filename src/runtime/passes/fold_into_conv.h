@@ -5,7 +5,9 @@
 //   Mul(conv, s)                            filter *= s (per output channel), bias *= s
 //   FusedBatchNorm{,V2,V3}(conv, ...)       inference BN, as the Mul and Add it amounts to
 // Keras BatchNormalization lowers to such a Mul and Add, so Conv + BN + bias become one
-// oneDNN convolution. The absorbed op's node is rewritten into the fused convolution and keeps
+// oneDNN convolution. The filter Const itself is left alone: the per-channel factors go in the
+// attribute _tfport_filter_scale, which the conv kernel applies when it reorders the filter for
+// oneDNN (once, at the first run), so loading makes no scaled copy of the weights. The absorbed op's node is rewritten into the fused convolution and keeps
 // its name, so fetches of the chain's last tensor still resolve; a chain stops at a node
 // whose output has other readers or that the caller names (`keep`).
 #pragma once
