@@ -213,6 +213,39 @@ TEST(ControlFlow, Tf1WhileLoopFramesRun) {
   EXPECT_EQ(endless.status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST(ControlFlow, TensorArrayWritesScattersAndGathers) {
+  const std::string f = type_attr("T", "DT_FLOAT");
+  auto fconst = [](const std::string& name, const std::string& shape, const std::string& vals) {
+    return "node { name: \"" + name + "\" op: \"Const\" " + type_attr("dtype", "DT_FLOAT") +
+           "attr { key: \"value\" value { tensor { dtype: DT_FLOAT tensor_shape { " + shape + " } " + vals + " } } } } ";
+  };
+  auto iconst = [](const std::string& name, const std::string& shape, const std::string& vals) {
+    return "node { name: \"" + name + "\" op: \"Const\" " + type_attr("dtype", "DT_INT32") +
+           "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { " + shape + " } " + vals + " } } } } ";
+  };
+  const std::string graph =
+      iconst("size", "", "int_val: 2") + iconst("one", "", "int_val: 2") + iconst("idx", "dim { size: 2 }", "int_val: 0 int_val: 1") +
+      iconst("all", "dim { size: 3 }", "int_val: 2 int_val: 0 int_val: 1") +
+      fconst("rows", "dim { size: 2 } dim { size: 2 }", "float_val: 1 float_val: 2 float_val: 3 float_val: 4") +
+      fconst("extra", "dim { size: 2 }", "float_val: 9 float_val: 8") +
+      tf1_node("ta", "TensorArrayV3", {"size"}, type_attr("dtype", "DT_FLOAT") + "attr { key: \"dynamic_size\" value { b: true } } ") +
+      tf1_node("scatter", "TensorArrayScatterV3", {"ta", "idx", "rows", "ta:1"}, f) +
+      tf1_node("write", "TensorArrayWriteV3", {"ta", "one", "extra", "scatter"}, f) +
+      tf1_node("size_out", "TensorArraySizeV3", {"ta", "write"}, "") +
+      tf1_node("gather", "TensorArrayGatherV3", {"ta", "all", "write"}, type_attr("dtype", "DT_FLOAT")) +
+      tf1_node("read", "TensorArrayReadV3", {"ta", "one", "write"}, type_attr("dtype", "DT_FLOAT"));
+  TempDir dir;
+  auto model = load_text(dir, graph);
+  ASSERT_TRUE(model);
+  auto out = model->run_tensors({}, {"gather", "size_out", "read"});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ((*out)[0].shape(), (Shape{3, 2}));
+  const float* g = (*out)[0].data<float>();
+  EXPECT_EQ(std::vector<float>(g, g + 6), (std::vector<float>{9, 8, 1, 2, 3, 4}));
+  EXPECT_EQ((*out)[1].data<int32_t>()[0], 3);  // grew from 2 when element 2 was written
+  EXPECT_EQ((*out)[2].data<float>()[1], 8.0f);
+}
+
 const std::string kTableGraph =
     placeholder("q", "DT_STRING") +
     "node { name: \"table\" op: \"HashTableV2\" " + type_attr("key_dtype", "DT_STRING") +
