@@ -93,9 +93,10 @@ TEST(KerasRecurrent, MaskedStepsAreSkipped) {
   auto by_ids = run1(sequential({kT}, {{"Embedding", {{"input_dim", 5}, {"output_dim", kF}, {"mask_zero", true}}, {emb}},
                                        {"LSTM", lstm_config(false), w}}),
                      ids);
+  const std::vector<float> table = values(emb);
   std::vector<float> rows;
   for (int id : {3, 1, 4}) {
-    for (int64_t k = 0; k < kF; ++k) rows.push_back(values(emb)[static_cast<size_t>(id * kF + k)]);
+    for (int64_t k = 0; k < kF; ++k) rows.push_back(table[static_cast<size_t>(id * kF + k)]);
   }
   auto direct = run1(sequential({3, kF}, {{"LSTM", lstm_config(false), w}}), tensor({1, 3, kF}, rows));
   ASSERT_TRUE(by_ids.ok() && direct.ok()) << by_ids.status() << direct.status();
@@ -113,7 +114,8 @@ TEST(KerasRecurrent, GruBiasLayoutsPickResetAfter) {
   json before = cfg;
   before["reset_after"] = false;
   Tensor b2 = random_tensor({2, 3 * kU}, -0.2f, 0.2f, 15);
-  std::vector<float> first_row(values(b2).begin(), values(b2).begin() + 3 * kU);
+  const std::vector<float> b2v = values(b2);
+  std::vector<float> first_row(b2v.begin(), b2v.begin() + 3 * kU);
   auto y_after = run1(sequential({kT, kF}, {{"GRU", after, {k, r, b2}}}), x);
   auto y_before = run1(sequential({kT, kF}, {{"GRU", before, {k, r, tensor({3 * kU}, first_row)}}}), x);
   ASSERT_TRUE(y_after.ok() && y_before.ok()) << y_after.status() << y_before.status();
