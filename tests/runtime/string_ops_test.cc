@@ -27,5 +27,40 @@ TEST(StringOps, OversizedStringsAreRefused) {
   EXPECT_EQ((*lowered)[0].strings()[1], "no");
 }
 
+TEST(StringOps, WhitespaceSplitThenDensify) {
+  auto text = Tensor::from_strings(Shape{3}, {"  the cat  sat ", "", "dog"});
+  auto sep = Tensor::from_strings(Shape{}, {""});
+  OpTest split("StringSplitV2");
+  auto parts = split.run({*text, *sep});
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  ASSERT_EQ((*parts)[1].strings(), (std::vector<std::string>{"the", "cat", "sat", "dog"}));
+  const int64_t* idx = (*parts)[0].data<int64_t>();
+  EXPECT_EQ(std::vector<int64_t>(idx, idx + 8), (std::vector<int64_t>{0, 0, 0, 1, 0, 2, 2, 0}));
+  EXPECT_EQ((*parts)[2].data<int64_t>()[1], 3);
+
+  OpTest dense("RaggedTensorToTensor");
+  tensorflow::AttrValue kinds;
+  kinds.mutable_list()->add_s("FIRST_DIM_SIZE");
+  kinds.mutable_list()->add_s("VALUE_ROWIDS");
+  dense.attr("row_partition_types", kinds);
+  auto pad = Tensor::from_strings(Shape{}, {"<pad>"});
+  auto out = dense.run({vec_i64({-1, 2}), (*parts)[1], *pad, Tensor::from_vector<int64_t>(DType::kInt64, Shape{}, {3}),
+                        vec_i64({0, 0, 0, 2})});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ((*out)[0].shape(), (Shape{3, 2}));  // rows truncated to the requested width
+  EXPECT_EQ((*out)[0].strings(), (std::vector<std::string>{"the", "cat", "<pad>", "<pad>", "dog", "<pad>"}));
+
+  OpTest by_splits("RaggedTensorToTensor");
+  tensorflow::AttrValue splits_kind;
+  splits_kind.mutable_list()->add_s("ROW_SPLITS");
+  by_splits.attr("row_partition_types", splits_kind);
+  auto ints = by_splits.run({Tensor::from_vector<int64_t>(DType::kInt64, Shape{}, {-1}), vec_i64({5, 6, 7}),
+                             Tensor::from_vector<int64_t>(DType::kInt64, Shape{}, {0}), vec_i64({0, 2, 2, 3})});
+  ASSERT_TRUE(ints.ok()) << ints.status();
+  ASSERT_EQ((*ints)[0].shape(), (Shape{3, 2}));
+  const int64_t* v = (*ints)[0].data<int64_t>();
+  EXPECT_EQ(std::vector<int64_t>(v, v + 6), (std::vector<int64_t>{5, 6, 0, 0, 7, 0}));
+}
+
 }  // namespace
 }  // namespace tfport::runtime::testing
