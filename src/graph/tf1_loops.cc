@@ -103,12 +103,14 @@ class FrameConverter {
     }
 
     const std::string base = "__tf1_loop_" + std::to_string(serial);
+    // A frame whose cond or body cannot be cut out is left as it is: if a run needs it, the
+    // planner reports the cycle; if not, it costs nothing.
     auto cond = extract(base + "_cond", {g_.node(loop_cond).inputs[0]}, arg_of, arg_types, members);
-    if (!cond.ok()) return cond.status().with_context("TF1 while loop '" + frame + "', condition");
+    if (!cond.ok()) return false;
     std::vector<Endpoint> results;
     for (const LoopVar& v : vars) results.push_back(g_.node(v.next).inputs[0]);
     auto body = extract(base + "_body", results, arg_of, arg_types, members);
-    if (!body.ok()) return body.status().with_context("TF1 while loop '" + frame + "', body");
+    if (!body.ok()) return false;
     // Invariants pass through the body unchanged.
     for (size_t j = 0; j < invariants.size(); ++j) (*body)->outputs.push_back((*body)->inputs[vars.size() + j]);
     g_.mutable_function_bodies()[base + "_cond"] = std::move(*cond);
