@@ -62,5 +62,27 @@ TEST(StringOps, WhitespaceSplitThenDensify) {
   EXPECT_EQ(std::vector<int64_t>(v, v + 6), (std::vector<int64_t>{5, 6, 0, 0, 7, 0}));
 }
 
+TEST(StringOps, NGramsPerRowWithAndWithoutPadding) {
+  auto data = Tensor::from_strings(Shape{4}, {"a", "b", "c", "d"});
+  OpTest bigrams("StringNGrams");
+  bigrams.attr("ngram_widths", ints_attr({1, 2})).attr("separator", string_attr(" "));
+  bigrams.attr("left_pad", string_attr("")).attr("right_pad", string_attr("")).attr("pad_width", int_attr(0));
+  bigrams.attr("preserve_short_sequences", bool_attr(false));
+  auto out = bigrams.run({*data, vec_i64({0, 3, 4})});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].strings(), (std::vector<std::string>{"a", "b", "c", "a b", "b c", "d"}));
+  const int64_t* sp = (*out)[1].data<int64_t>();
+  EXPECT_EQ(std::vector<int64_t>(sp, sp + 3), (std::vector<int64_t>{0, 5, 6}));
+
+  OpTest padded("StringNGrams");
+  padded.attr("ngram_widths", ints_attr({3})).attr("separator", string_attr("|"));
+  padded.attr("left_pad", string_attr("<s>")).attr("right_pad", string_attr("</s>")).attr("pad_width", int_attr(-1));
+  padded.attr("preserve_short_sequences", bool_attr(false));
+  auto p = padded.run({*data, vec_i64({0, 1, 4})});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ((*p)[0].strings(), (std::vector<std::string>{"<s>|<s>|a", "<s>|a|</s>", "a|</s>|</s>", "<s>|<s>|b",
+                                                         "<s>|b|c", "b|c|d", "c|d|</s>", "d|</s>|</s>"}));
+}
+
 }  // namespace
 }  // namespace tfport::runtime::testing

@@ -1,6 +1,7 @@
-// Tokenising and densifying for text pipelines (Keras TextVectorization, tf.strings.split):
-// StringSplitV2 (sparse tokens of each string) and RaggedTensorToTensor for one ragged
-// dimension given as ROW_SPLITS or as FIRST_DIM_SIZE + VALUE_ROWIDS.
+// Tokenising and densifying for text pipelines (Keras TextVectorization, tf.strings.split,
+// tf.strings.ngrams): StringSplitV2 (sparse tokens of each string), StringNGrams over ragged
+// rows, and RaggedTensorToTensor for one ragged dimension given as ROW_SPLITS or as
+// FIRST_DIM_SIZE + VALUE_ROWIDS.
 #include <cstring>
 
 #include "runtime/ops/op_util.h"
@@ -153,6 +154,89 @@ class RaggedToTensorKernel final : public Kernel {
   bool value_rowids_;
 };
 
+// StringNGrams: per row (data_splits), for each width n in ngram_widths, every run of n
+// tokens joined by `separator`, after padding the row with pad_width copies of left_pad and
+// right_pad (-1: n - 1 copies). A row too short for any n-gram yields one n-gram of the whole
+// padded row when preserve_short_sequences is set.
+class NGramsKernel final : public Kernel {
+ public:
+  NGramsKernel(std::string sep, std::vector<int64_t> widths, std::string left, std::string right, int64_t pad, bool keep)
+      : sep_(std::move(sep)), widths_(std::move(widths)), left_(std::move(left)), right_(std::move(right)),
+        pad_(pad), keep_short_(keep) {}
+
+  Status compute(KernelContext& ctx) const override {
+    static constexpr std::string_view kOp = "StringNGrams";
+    TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, kOp, 2));
+    const Tensor& data = ctx.inputs[0];
+    if (data.dtype() != DType::kString || data.shape().rank() != 1) return ctx.error(kOp, "data must be 1-D strings");
+    TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> splits, read_int_values(ctx, kOp, ctx.inputs[1], "data_splits"));
+    if (splits.empty() || splits[0] != 0 || splits.back() != data.shape().dim(0)) {
+      return ctx.error(kOp, "data_splits do not cover the data");
+    }
+    std::vector<std::string> grams;
+    std::vector<int64_t> out_splits{0};
+    for (size_t r = 0; r + 1 < splits.size(); ++r) {
+      if (splits[r + 1] < splits[r]) return ctx.error(kOp, "data_splits decrease");
+      const int64_t len = splits[r + 1] - splits[r];
+      const size_t before = grams.size();
+      for (int64_t n : widths_) {
+        const int64_t pad = pad_ < 0 ? n - 1 : std::min(pad_, n - 1);
+        const int64_t total = len + 2 * pad;
+        for (int64_t start = 0; start + n <= total; ++start) grams.push_back(join(data, splits[r], len, pad, start, n));
+      }
+      if (grams.size() == before && keep_short_ && len > 0) {
+        const int64_t n = widths_.empty() ? len : widths_[0];
+        const int64_t pad = pad_ < 0 ? n - 1 : std::min(pad_, n - 1);
+        grams.push_back(join(data, splits[r], len, pad, 0, len + 2 * pad));
+      }
+      if (grams.size() > (size_t{1} << 26)) return ctx.error(kOp, "too many n-grams");
+      out_splits.push_back(static_cast<int64_t>(grams.size()));
+    }
+    TFPORT_ASSIGN_OR_RETURN(Tensor * g, add_output(ctx, kOp, DType::kString, Shape{static_cast<int64_t>(grams.size())}));
+    g->mutable_strings() = std::move(grams);
+    const DType st = ctx.inputs[1].dtype();
+    TFPORT_ASSIGN_OR_RETURN(Tensor * sp, add_output(ctx, kOp, st, Shape{static_cast<int64_t>(out_splits.size())}));
+    for (size_t i = 0; i < out_splits.size(); ++i) {
+      if (st == DType::kInt64) sp->mutable_data<int64_t>()[i] = out_splits[i];
+      else sp->mutable_data<int32_t>()[i] = static_cast<int32_t>(out_splits[i]);
+    }
+    return Status::OK();
+  }
+
+ private:
+  // Tokens [start, start + n) of the row padded with `pad` on both sides.
+  std::string join(const Tensor& data, int64_t first, int64_t len, int64_t pad, int64_t start, int64_t n) const {
+    std::string out;
+    for (int64_t k = start; k < start + n; ++k) {
+      if (k > start) out += sep_;
+      if (k < pad) out += left_;
+      else if (k >= pad + len) out += right_;
+      else out += data.strings()[static_cast<size_t>(first + k - pad)];
+    }
+    return out;
+  }
+
+  std::string sep_;
+  std::vector<int64_t> widths_;
+  std::string left_, right_;
+  int64_t pad_;
+  bool keep_short_;
+};
+
+StatusOr<std::unique_ptr<Kernel>> make_ngrams(const Attrs& attrs) {
+  TFPORT_ASSIGN_OR_RETURN(std::string sep, attrs.get_string_or("separator", " "));
+  TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> widths, attrs.get_int_list("ngram_widths"));
+  TFPORT_ASSIGN_OR_RETURN(std::string left, attrs.get_string_or("left_pad", ""));
+  TFPORT_ASSIGN_OR_RETURN(std::string right, attrs.get_string_or("right_pad", ""));
+  TFPORT_ASSIGN_OR_RETURN(int64_t pad, attrs.get_int_or("pad_width", 0));
+  TFPORT_ASSIGN_OR_RETURN(bool keep, attrs.get_bool_or("preserve_short_sequences", false));
+  for (int64_t n : widths) {
+    if (n <= 0) return attrs.error("ngram widths must be positive");
+  }
+  return std::unique_ptr<Kernel>(std::make_unique<NGramsKernel>(std::move(sep), std::move(widths), std::move(left),
+                                                                std::move(right), pad, keep));
+}
+
 StatusOr<std::unique_ptr<Kernel>> make_split(const Attrs& attrs) {
   TFPORT_ASSIGN_OR_RETURN(int64_t maxsplit, attrs.get_int_or("maxsplit", -1));
   return std::unique_ptr<Kernel>(std::make_unique<StringSplitKernel>(maxsplit));
@@ -176,5 +260,6 @@ StatusOr<std::unique_ptr<Kernel>> make_ragged_to_tensor(const Attrs& attrs) {
 
 TFPORT_REGISTER_OP({"StringSplitV2", &make_split});
 TFPORT_REGISTER_OP({"RaggedTensorToTensor", &make_ragged_to_tensor});
+TFPORT_REGISTER_OP({"StringNGrams", &make_ngrams});
 
 }  // namespace tfport::runtime::ops
