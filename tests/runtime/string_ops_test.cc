@@ -84,5 +84,17 @@ TEST(StringOps, NGramsPerRowWithAndWithoutPadding) {
                                                          "<s>|b|c", "b|c|d", "c|d|</s>", "d|</s>|</s>"}));
 }
 
+TEST(StringOps, JoinBroadcastsScalars) {
+  auto a = Tensor::from_strings(Shape{2}, {"x", "y"});
+  auto b = Tensor::from_strings(Shape{}, {"tmp"});
+  OpTest join("StringJoin");
+  join.attr("separator", string_attr("/"));
+  auto out = join.run({*a, *b, *a});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0].strings(), (std::vector<std::string>{"x/tmp/x", "y/tmp/y"}));
+  auto c = Tensor::from_strings(Shape{3}, {"p", "q", "r"});
+  EXPECT_FALSE(join.run({*a, *c}).ok());
+}
+
 }  // namespace
 }  // namespace tfport::runtime::testing
