@@ -16,13 +16,20 @@ const tensorflow::FunctionDef* find_function(const tensorflow::FunctionDefLibrar
   return nullptr;
 }
 
+// `library` is lent to the body graph while its calls are inlined and handed back after, so
+// no body carries (or copies) the whole library.
 StatusOr<std::shared_ptr<FunctionBody>> build_body(const tensorflow::FunctionDef& f,
-                                                   const tensorflow::FunctionDefLibrary& library,
+                                                   tensorflow::FunctionDefLibrary& library,
                                                    const OpCatalog& catalog) {
   auto body = std::make_shared<FunctionBody>();
   body->name = f.signature().name();
   Graph& g = body->graph;
-  g.library() = library;
+  struct Lend {
+    tensorflow::FunctionDefLibrary& from;
+    tensorflow::FunctionDefLibrary& to;
+    Lend(tensorflow::FunctionDefLibrary& a, tensorflow::FunctionDefLibrary& b) : from(a), to(b) { to.Swap(&from); }
+    ~Lend() { to.Swap(&from); }
+  } lend(library, g.library());
   Node call;
   call.name = "_call";
   call.op = body->name;  // a direct call, which the inliner expands into the body's nodes
@@ -38,7 +45,6 @@ StatusOr<std::shared_ptr<FunctionBody>> build_body(const tensorflow::FunctionDef
   TFPORT_RETURN_IF_ERROR(g.add_node(std::move(call)).status());
   for (int i = 0; i < f.signature().output_arg_size(); ++i) body->outputs.push_back("_call:" + std::to_string(i));
   TFPORT_RETURN_IF_ERROR(inline_functions(g, catalog));
-  g.library().Clear();  // bodies are planned from this table, not from a library copy each
   return body;
 }
 
@@ -72,9 +78,10 @@ Status build_function_bodies(Graph& graph, const OpCatalog& catalog) {
   while (!todo.empty()) {
     std::string name = std::move(todo.front());
     todo.pop_front();
-    const tensorflow::FunctionDef* f = find_function(graph.library(), name);
-    if (f == nullptr) continue;  // not every func attr names a library function (e.g. gradients)
-    auto body = build_body(*f, graph.library(), catalog);
+    const tensorflow::FunctionDef* found = find_function(graph.library(), name);
+    if (found == nullptr) continue;  // not every func attr names a library function (e.g. gradients)
+    const tensorflow::FunctionDef f = *found;  // the library is lent out while the body is built
+    auto body = build_body(f, graph.library(), catalog);
     if (!body.ok()) {
       auto failed = std::make_shared<FunctionBody>();
       failed->name = name;

@@ -5,6 +5,7 @@
 #include "core/file.h"
 #include "graph/function_bodies.h"
 #include "graph/import.h"
+#include "graph/tf1_loops.h"
 #include "graph/inline_functions.h"
 #include "graph/op_catalog.h"
 #include "runtime/graph_model.h"
@@ -40,6 +41,7 @@ StatusOr<graph::Graph> graph_from_meta_graph(const tensorflow::MetaGraphDef& met
   catalog.add_all(meta.meta_info_def().stripped_op_list());
   catalog.add_functions(meta.graph_def().library());
   TFPORT_RETURN_IF_ERROR(graph::inline_functions(g, catalog));
+  TFPORT_RETURN_IF_ERROR(graph::convert_tf1_loops(g));
   TFPORT_RETURN_IF_ERROR(graph::build_function_bodies(g, catalog));
   return g;
 }

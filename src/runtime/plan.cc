@@ -218,7 +218,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
     for (int id = 0; id < n; ++id) {
       if (needed[static_cast<size_t>(id)] && !is_fed[static_cast<size_t>(id)] && pending[static_cast<size_t>(id)] > 0) {
         return unimplemented_error("the graph has a cycle through node '" + g.node(id).name + "' (" + g.node(id).op +
-                                   "); TF1 dataflow loops are not supported yet");
+                                   "); a TF1 while loop whose frame does not have tf.while_loop's shape cannot run");
       }
     }
   }

@@ -159,6 +159,93 @@ TEST(ControlFlow, SwitchAndMergeFollowThePredicate) {
   EXPECT_FALSE(dead.ok());
 }
 
+// A TF1 tf.while_loop as TF1 leaves it: acc = 0; for (i = 0; i < n; ++i) acc += x.
+std::string tf1_node(const std::string& name, const std::string& op, std::vector<std::string> inputs,
+                     const std::string& attrs) {
+  std::string s = "node { name: \"" + name + "\" op: \"" + op + "\" ";
+  for (const std::string& in : inputs) s += "input: \"" + in + "\" ";
+  return s + attrs + "} ";
+}
+
+TEST(ControlFlow, Tf1WhileLoopFramesRun) {
+  const std::string t = type_attr("T", "DT_INT32");
+  auto enter = [&](const std::string& name, const std::string& in, bool constant) {
+    return tf1_node(name, "Enter", {in},
+                    t + "attr { key: \"frame_name\" value { s: \"while/while_context\" } } "
+                        "attr { key: \"is_constant\" value { b: " + std::string(constant ? "true" : "false") + " } } ");
+  };
+  const std::string merge_attrs = t + "attr { key: \"N\" value { i: 2 } } ";
+  const std::string graph =
+      placeholder("n", "DT_INT32") + placeholder("x", "DT_INT32") +
+      "node { name: \"zero\" op: \"Const\" " + type_attr("dtype", "DT_INT32") +
+      "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 0 } } } } " +
+      enter("while/Enter", "zero", false) + enter("while/Enter_1", "zero", false) + enter("while/Enter_2", "n", true) +
+      enter("while/Enter_3", "x", true) +
+      tf1_node("while/Merge", "Merge", {"while/Enter", "while/NextIteration"}, merge_attrs) +
+      tf1_node("while/Merge_1", "Merge", {"while/Enter_1", "while/NextIteration_1"}, merge_attrs) +
+      tf1_node("while/Less", "Less", {"while/Merge", "while/Enter_2"}, t) +
+      tf1_node("while/LoopCond", "LoopCond", {"while/Less"}, "") +
+      tf1_node("while/Switch", "Switch", {"while/Merge", "while/LoopCond"}, t) +
+      tf1_node("while/Switch_1", "Switch", {"while/Merge_1", "while/LoopCond"}, t) +
+      tf1_node("while/Identity", "Identity", {"while/Switch:1"}, t) +
+      tf1_node("while/Identity_1", "Identity", {"while/Switch_1:1"}, t) +
+      "node { name: \"while/one\" op: \"Const\" input: \"^while/Identity\" " + type_attr("dtype", "DT_INT32") +
+      "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 1 } } } } " +
+      tf1_node("while/add", "AddV2", {"while/Identity", "while/one"}, t) +
+      tf1_node("while/add_1", "AddV2", {"while/Identity_1", "while/Enter_3"}, t) +
+      tf1_node("while/NextIteration", "NextIteration", {"while/add"}, t) +
+      tf1_node("while/NextIteration_1", "NextIteration", {"while/add_1"}, t) +
+      tf1_node("while/Exit", "Exit", {"while/Switch"}, t) + tf1_node("while/Exit_1", "Exit", {"while/Switch_1"}, t) +
+      tf1_node("out", "Identity", {"while/Exit_1"}, t);
+  TempDir dir;
+  LoadOptions options;
+  options.max_loop_iterations = 50;
+  auto model = load_text(dir, graph, options);
+  ASSERT_TRUE(model);
+  for (int n : {0, 3, 7}) {
+    auto out = model->run_tensors({{"n", i32(n)}, {"x", i32(5)}}, {"out", "while/Exit"});
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_EQ((*out)[0].data<int32_t>()[0], 5 * n);
+    EXPECT_EQ((*out)[1].data<int32_t>()[0], n);
+  }
+  auto endless = model->run_tensors({{"n", i32(1000)}, {"x", i32(1)}}, {"out"});
+  ASSERT_FALSE(endless.ok());
+  EXPECT_EQ(endless.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(ControlFlow, TensorArrayWritesScattersAndGathers) {
+  const std::string f = type_attr("T", "DT_FLOAT");
+  auto fconst = [](const std::string& name, const std::string& shape, const std::string& vals) {
+    return "node { name: \"" + name + "\" op: \"Const\" " + type_attr("dtype", "DT_FLOAT") +
+           "attr { key: \"value\" value { tensor { dtype: DT_FLOAT tensor_shape { " + shape + " } " + vals + " } } } } ";
+  };
+  auto iconst = [](const std::string& name, const std::string& shape, const std::string& vals) {
+    return "node { name: \"" + name + "\" op: \"Const\" " + type_attr("dtype", "DT_INT32") +
+           "attr { key: \"value\" value { tensor { dtype: DT_INT32 tensor_shape { " + shape + " } " + vals + " } } } } ";
+  };
+  const std::string graph =
+      iconst("size", "", "int_val: 2") + iconst("one", "", "int_val: 2") + iconst("idx", "dim { size: 2 }", "int_val: 0 int_val: 1") +
+      iconst("all", "dim { size: 3 }", "int_val: 2 int_val: 0 int_val: 1") +
+      fconst("rows", "dim { size: 2 } dim { size: 2 }", "float_val: 1 float_val: 2 float_val: 3 float_val: 4") +
+      fconst("extra", "dim { size: 2 }", "float_val: 9 float_val: 8") +
+      tf1_node("ta", "TensorArrayV3", {"size"}, type_attr("dtype", "DT_FLOAT") + "attr { key: \"dynamic_size\" value { b: true } } ") +
+      tf1_node("scatter", "TensorArrayScatterV3", {"ta", "idx", "rows", "ta:1"}, f) +
+      tf1_node("write", "TensorArrayWriteV3", {"ta", "one", "extra", "scatter"}, f) +
+      tf1_node("size_out", "TensorArraySizeV3", {"ta", "write"}, "") +
+      tf1_node("gather", "TensorArrayGatherV3", {"ta", "all", "write"}, type_attr("dtype", "DT_FLOAT")) +
+      tf1_node("read", "TensorArrayReadV3", {"ta", "one", "write"}, type_attr("dtype", "DT_FLOAT"));
+  TempDir dir;
+  auto model = load_text(dir, graph);
+  ASSERT_TRUE(model);
+  auto out = model->run_tensors({}, {"gather", "size_out", "read"});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ((*out)[0].shape(), (Shape{3, 2}));
+  const float* g = (*out)[0].data<float>();
+  EXPECT_EQ(std::vector<float>(g, g + 6), (std::vector<float>{9, 8, 1, 2, 3, 4}));
+  EXPECT_EQ((*out)[1].data<int32_t>()[0], 3);  // grew from 2 when element 2 was written
+  EXPECT_EQ((*out)[2].data<float>()[1], 8.0f);
+}
+
 const std::string kTableGraph =
     placeholder("q", "DT_STRING") +
     "node { name: \"table\" op: \"HashTableV2\" " + type_attr("key_dtype", "DT_STRING") +

@@ -1,4 +1,4 @@
-// String tensor ops: Equal/NotEqual on strings (with broadcasting), and the text
+// String tensor ops: Equal/NotEqual on strings (with broadcasting), StringJoin, and the text
 // preprocessing ops Keras TextVectorization / StringLookup export: StringLower, StringUpper,
 // StaticRegexReplace / RegexReplace, StaticRegexFullMatch / RegexFullMatch, StringStrip,
 // StringLength. Every op refuses strings longer than kMaxStringBytes so an oversized input
@@ -205,6 +205,45 @@ class StringLengthKernel final : public Kernel {
   }
 };
 
+// StringJoin: elementwise concatenation of N string tensors (scalars broadcast) with a separator.
+class StringJoinKernel final : public Kernel {
+ public:
+  explicit StringJoinKernel(std::string sep) : sep_(std::move(sep)) {}
+  Status compute(KernelContext& ctx) const override {
+    static constexpr std::string_view kOp = "StringJoin";
+    TFPORT_RETURN_IF_ERROR(expect_min_inputs(ctx, kOp, 1));
+    Shape shape;
+    for (const Tensor& t : ctx.inputs) {
+      TFPORT_RETURN_IF_ERROR(check_strings(ctx, kOp, t));
+      if (t.shape().rank() == 0) continue;
+      if (shape.rank() != 0 && t.shape() != shape) {
+        return ctx.error(kOp, "inputs must be scalars or of one shape, got " + shape.to_string() + " and " + t.shape().to_string());
+      }
+      shape = t.shape();
+    }
+    TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output(ctx, kOp, DType::kString, shape));
+    for (size_t i = 0; i < out->strings().size(); ++i) {
+      std::string joined;
+      for (size_t k = 0; k < ctx.inputs.size(); ++k) {
+        const Tensor& t = ctx.inputs[k];
+        if (k > 0) joined += sep_;
+        joined += t.strings()[t.shape().rank() == 0 ? 0 : i];
+        if (joined.size() > kMaxStringBytes) return ctx.error(kOp, "the joined string exceeds the size limit");
+      }
+      out->mutable_strings()[i] = std::move(joined);
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::string sep_;
+};
+
+StatusOr<std::unique_ptr<Kernel>> make_join(const Attrs& attrs) {
+  TFPORT_ASSIGN_OR_RETURN(std::string sep, attrs.get_string_or("separator", ""));
+  return std::unique_ptr<Kernel>(std::make_unique<StringJoinKernel>(std::move(sep)));
+}
+
 StatusOr<std::unique_ptr<Kernel>> make_lower(const Attrs& attrs) {
   TFPORT_ASSIGN_OR_RETURN(std::string enc, attrs.get_string_or("encoding", ""));
   if (!enc.empty() && enc != "utf-8") return attrs.error("unsupported encoding '" + enc + "'");
@@ -253,5 +292,6 @@ TFPORT_REGISTER_OP({"RegexReplace", &make_regex_replace});
 TFPORT_REGISTER_OP({"StaticRegexFullMatch", &make_full_match});
 TFPORT_REGISTER_OP({"RegexFullMatch", &make_full_match});
 TFPORT_REGISTER_OP({"StringLength", &make_length});
+TFPORT_REGISTER_OP({"StringJoin", &make_join});
 
 }  // namespace tfport::runtime::ops
