@@ -1,5 +1,8 @@
 #include "cli/serve.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <iostream>
 
@@ -37,18 +40,33 @@ CLI::App* add_serve_command(CLI::App& app, serving::ServerOptions& o) {
   return cmd;
 }
 
+namespace {
+
+int g_signal_pipe[2] = {-1, -1};
+
+// Async-signal-safe: hands the signal number to the main thread through a pipe, whichever
+// thread (ours or a library's) the kernel delivered it to.
+void on_stop_signal(int sig) {
+  const unsigned char b = static_cast<unsigned char>(sig);
+  [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &b, 1);
+}
+
+}  // namespace
+
 Status run_serve(const serving::ServerOptions& options) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every server thread
+  if (pipe(g_signal_pipe) != 0) return internal_error("could not create the signal pipe");
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
   serving::ModelServer server(options);
   TFPORT_RETURN_IF_ERROR(server.start());
-  int sig = 0;
-  sigwait(&signals, &sig);
+  unsigned char sig = 0;
+  while (read(g_signal_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+  }
   std::cerr << "Received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", draining requests in flight" << std::endl;
   server.shutdown(std::chrono::milliseconds(options.rest_api_timeout_in_ms));
   std::cerr << "Server stopped" << std::endl;

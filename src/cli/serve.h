@@ -11,7 +11,7 @@ namespace tfport::cli {
 CLI::App* add_serve_command(CLI::App& app, serving::ServerOptions& options);
 
 // Starts the server and blocks until SIGTERM or SIGINT, then drains requests in flight and
-// returns. Must be called before any other thread is started (it blocks those signals).
+// returns.
 Status run_serve(const serving::ServerOptions& options);
 
 }  // namespace tfport::cli
