@@ -2,7 +2,6 @@
 // graph the way convert_variables_to_constants does — variable reads become Consts holding
 // the restored values, ResourceGather becomes GatherV2 on a Const — and prune to the outputs.
 #include <map>
-#include <optional>
 #include <set>
 
 #include "core/staged_file.h"
@@ -11,10 +10,8 @@
 #include "runtime/graph_model.h"
 #include "runtime/resource_store.h"
 #include "runtime/tensor_to_proto.h"
-#include "tfport/formats.h"
+#include "runtime/freeze_source_version.h"
 #include "tfport/freeze.h"
-#include "tfport/graph_def.h"
-#include "tfport/saved_model.h"
 
 namespace tfport {
 namespace {
@@ -176,38 +173,6 @@ PartialShape shape_attr(const Node& n) {
   return PartialShape(std::move(dims));
 }
 
-// The GraphDef version of the source: TF checks ops against it (an op deprecated after the
-// producer's version is still accepted), so the frozen graph keeps it. Keras models are
-// lowered to current ops; they get the version of a TF 2.9-era graph.
-int source_producer(const std::string& path, const std::optional<std::string>& tag_set) {
-  constexpr int kLoweredKerasProducer = 1087;
-  auto m = detect_model(path);
-  if (!m.ok()) return 0;
-  switch (m->format) {
-    case ModelFormat::kSavedModel: {
-      auto files = read_saved_model(m->path);
-      if (!files.ok()) return 0;
-      if (!tag_set && files->proto.meta_graphs_size() == 1) return files->proto.meta_graphs(0).graph_def().versions().producer();
-      auto mg = find_meta_graph(files->proto, tag_set.value_or("serve"));
-      return mg.ok() ? (*mg)->graph_def().versions().producer() : 0;
-    }
-    case ModelFormat::kTf1MetaGraph: {
-      auto mg = read_meta_graph_file(m->path);
-      return mg.ok() ? mg->graph_def().versions().producer() : 0;
-    }
-    case ModelFormat::kFrozenGraph: {
-      auto g = read_graph_def(m->path);
-      return g.ok() ? g->versions().producer() : 0;
-    }
-    case ModelFormat::kKerasH5:
-    case ModelFormat::kKerasV3:
-      return kLoweredKerasProducer;
-    case ModelFormat::kCheckpoint:
-      return 0;
-  }
-  return 0;
-}
-
 }  // namespace
 
 StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions& options) {
@@ -280,7 +245,7 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
     }
   }
   out.graph_def = graph::export_graph_def(g, /*include_library=*/false);
-  const int producer = source_producer(path, options.tag_set);
+  const int producer = runtime::source_graph_producer(path, options.tag_set);
   if (producer > 0) out.graph_def.mutable_versions()->set_producer(producer);
   out.frozen_variables = freezer.frozen;
   return out;
