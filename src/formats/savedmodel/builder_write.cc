@@ -46,8 +46,9 @@ Status write_contents(const std::string& dir, const tensorflow::MetaGraphDef& mg
     TFPORT_ASSIGN_OR_RETURN(CheckpointWriter w, CheckpointWriter::create(join_path(dir, "variables/variables"), ckpt));
     std::vector<const SavedModelVariable*> sorted;
     for (const SavedModelVariable& v : spec.variables) sorted.push_back(&v);
-    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
-    for (const SavedModelVariable* v : sorted) TFPORT_RETURN_IF_ERROR(w.add(v->name, v->value));
+    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->key() < b->key(); });
+    if (spec.object_graph.nodes_size() > 0) TFPORT_RETURN_IF_ERROR(w.add_object_graph(spec.object_graph));
+    for (const SavedModelVariable* v : sorted) TFPORT_RETURN_IF_ERROR(w.add(v->key(), v->value));
     TFPORT_RETURN_IF_ERROR(w.finish());
   }
   if (!spec.assets.empty()) {
