@@ -13,6 +13,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tfport/checkpoint_writer.h"
@@ -26,6 +27,10 @@
 namespace tfport {
 
 struct SavedModelVariable {
+  SavedModelVariable() = default;
+  SavedModelVariable(std::string name_, Tensor value_, bool trainable_ = true, std::string checkpoint_key_ = "")
+      : name(std::move(name_)), value(std::move(value_)), trainable(trainable_), checkpoint_key(std::move(checkpoint_key_)) {}
+
   // The VarHandleOp node the builder adds (also its shared_name). The graph reads it with
   // ReadVariableOp nodes whose input is this name.
   std::string name;
