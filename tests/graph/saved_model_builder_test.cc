@@ -71,7 +71,6 @@ SavedModelSpec linear_model() {
 TEST(SavedModelBuilder, HandBuiltModelLoadsAndRuns) {
   TempDir tmp;
   const std::string dir = tmp.file("export/1");
-  fs::create_directories(tmp.file("export"));
   ASSERT_TRUE(write_saved_model(dir, linear_model()).ok());
 
   auto files = read_saved_model(dir);
@@ -138,7 +137,13 @@ TEST(SavedModelBuilder, RefusesToClobberAndCleansUpFailures) {
   EXPECT_EQ(entries, 1);
   ASSERT_TRUE(write_saved_model(dir, linear_model(), overwrite).ok());
 
-  EXPECT_EQ(write_saved_model(tmp.file("no/such/parent"), linear_model()).code(), StatusCode::kNotFound);
+  // Missing parents are created as TF does; a file in the way is an error.
+  ASSERT_TRUE(write_saved_model(tmp.file("new/parents/1"), linear_model()).ok());
+  EXPECT_TRUE(Model::load(tmp.file("new/parents/1")).ok());
+  fs::remove_all(tmp.file("new"));
+  testing::write_all(tmp.file("file"), "x");
+  EXPECT_FALSE(write_saved_model(tmp.file("file/1"), linear_model()).ok());
+  fs::remove(tmp.file("file"));
   SavedModelSpec clash = linear_model();
   clash.variables.push_back({"MatMul", Tensor::from_vector<float>(DType::kFloat, Shape{}, {1.0f}), true});
   Status c = write_saved_model(tmp.file("clash"), clash);

@@ -82,7 +82,11 @@ Status write_saved_model(const std::string& export_dir, const SavedModelSpec& sp
   if (exists && !options.overwrite) {
     return already_exists_error("Export directory already exists: " + dest);
   }
-  if (!is_directory(dir_name(dest))) return not_found_error(dest + ": parent directory does not exist");
+  // SavedModelBuilder creates the export directory with its parents.
+  if (!is_directory(dir_name(dest))) {
+    Status made = make_directories(dir_name(dest));
+    if (!made.ok()) return made.with_context("cannot create the parent of export directory " + dest);
+  }
   auto mg = build_meta_graph(spec);
   if (!mg.ok()) return mg.status().with_context("building the SavedModel for " + dest);
 
