@@ -71,7 +71,8 @@ SavedModelSpec linear_model() {
 TEST(SavedModelBuilder, HandBuiltModelLoadsAndRuns) {
   TempDir tmp;
   const std::string dir = tmp.file("export/1");
-  ASSERT_TRUE(write_saved_model(dir, linear_model()).ok());
+  Status written = write_saved_model(dir, linear_model());
+  ASSERT_TRUE(written.ok()) << written;
 
   auto files = read_saved_model(dir);
   ASSERT_TRUE(files.ok()) << files.status();
@@ -110,7 +111,8 @@ TEST(SavedModelBuilder, HandBuiltModelLoadsAndRuns) {
 TEST(SavedModelBuilder, RefusesToClobberAndCleansUpFailures) {
   TempDir tmp;
   const std::string dir = tmp.file("m");
-  ASSERT_TRUE(write_saved_model(dir, linear_model()).ok());
+  Status written = write_saved_model(dir, linear_model());
+  ASSERT_TRUE(written.ok()) << written;
   const std::string before = testing::read_all(dir + "/saved_model.pb");
   Status again = write_saved_model(dir, linear_model());
   EXPECT_EQ(again.code(), StatusCode::kAlreadyExists) << again;
@@ -138,7 +140,8 @@ TEST(SavedModelBuilder, RefusesToClobberAndCleansUpFailures) {
   ASSERT_TRUE(write_saved_model(dir, linear_model(), overwrite).ok());
 
   // Missing parents are created as TF does; a file in the way is an error.
-  ASSERT_TRUE(write_saved_model(tmp.file("new/parents/1"), linear_model()).ok());
+  Status nested = write_saved_model(tmp.file("new/parents/1"), linear_model());
+  ASSERT_TRUE(nested.ok()) << nested;
   EXPECT_TRUE(Model::load(tmp.file("new/parents/1")).ok());
   fs::remove_all(tmp.file("new"));
   testing::write_all(tmp.file("file"), "x");
