@@ -158,6 +158,40 @@ void drop_dangling_colocation(Graph& g) {
   }
 }
 
+// Functions still named by attributes after inlining (the bodies of If/While and similar ops),
+// with the functions those bodies use in turn; a frozen graph must carry them.
+void add_func_names(const tensorflow::AttrValue& a, std::vector<std::string>* out) {
+  if (a.value_case() == tensorflow::AttrValue::kFunc) out->push_back(a.func().name());
+  if (a.value_case() == tensorflow::AttrValue::kList) {
+    for (const auto& f : a.list().func()) out->push_back(f.name());
+  }
+}
+
+tensorflow::FunctionDefLibrary used_functions(const Graph& g) {
+  std::map<std::string, const tensorflow::FunctionDef*> by_name;
+  for (const auto& f : g.library().function()) by_name[f.signature().name()] = &f;
+  std::vector<std::string> pending;
+  for (int id = 0; id < g.num_nodes(); ++id) {
+    const Node& n = g.node(id);
+    if (by_name.count(n.op)) pending.push_back(n.op);
+    for (const auto& [name, value] : n.attrs) add_func_names(value, &pending);
+  }
+  std::set<std::string> done;
+  tensorflow::FunctionDefLibrary lib;
+  while (!pending.empty()) {
+    const std::string name = pending.back();
+    pending.pop_back();
+    auto it = by_name.find(name);
+    if (it == by_name.end() || !done.insert(name).second) continue;
+    *lib.add_function() = *it->second;
+    for (const auto& nd : it->second->node_def()) {
+      if (by_name.count(nd.op())) pending.push_back(nd.op());
+      for (const auto& [attr, value] : nd.attr()) add_func_names(value, &pending);
+    }
+  }
+  return lib;
+}
+
 DType dtype_attr(const Node& n) {
   auto it = n.attrs.find("dtype");
   return it == n.attrs.end() ? DType::kInvalid : base_dtype(it->second.type());
@@ -245,6 +279,7 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
     }
   }
   out.graph_def = graph::export_graph_def(g, /*include_library=*/false);
+  *out.graph_def.mutable_library() = used_functions(g);
   const int producer = runtime::source_graph_producer(path, options.tag_set);
   if (producer > 0) out.graph_def.mutable_versions()->set_producer(producer);
   out.frozen_variables = freezer.frozen;
