@@ -13,6 +13,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tfport/checkpoint_writer.h"
@@ -21,15 +22,24 @@
 #include "tfport/tensor.h"
 #include "tfport/tf/graph.pb.h"
 #include "tfport/tf/meta_graph.pb.h"
+#include "tfport/tf/trackable_object_graph.pb.h"
 
 namespace tfport {
 
 struct SavedModelVariable {
-  // The VarHandleOp node the builder adds (also its shared_name and checkpoint key). The graph
-  // reads it with ReadVariableOp nodes whose input is this name.
+  SavedModelVariable() = default;
+  SavedModelVariable(std::string name_, Tensor value_, bool trainable_ = true, std::string checkpoint_key_ = "")
+      : name(std::move(name_)), value(std::move(value_)), trainable(trainable_), checkpoint_key(std::move(checkpoint_key_)) {}
+
+  // The VarHandleOp node the builder adds (also its shared_name). The graph reads it with
+  // ReadVariableOp nodes whose input is this name.
   std::string name;
   Tensor value;  // saved in variables/, restored at load
   bool trainable = true;
+  // The key in variables/ ("" = `name`), e.g. a TF2 object path such as
+  // "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE".
+  std::string checkpoint_key;
+  const std::string& key() const { return checkpoint_key.empty() ? name : checkpoint_key; }
 };
 
 struct SavedModelAsset {
@@ -47,6 +57,9 @@ struct SavedModelSpec {
   std::map<std::string, tensorflow::SignatureDef> signatures;
   // Other files of the export directory by relative path (e.g. "keras_metadata.pb").
   std::map<std::string, std::string> extra_files;
+  // Written as the checkpoint's _CHECKPOINTABLE_OBJECT_GRAPH when it has nodes, so object-based
+  // readers (tf.train.Checkpoint, Keras) find the variables by object path.
+  tensorflow::TrackableObjectGraph object_graph;
 };
 
 struct SavedModelWriteOptions {

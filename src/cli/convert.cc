@@ -5,6 +5,7 @@
 // serving_default signature converts to a SavedModel: frozen, its weights moved back into
 // variables, plus keras_metadata.pb when the source is a Keras file.
 #include "cli/export_commands.h"
+#include "cli/keras_variables.h"
 #include "cli/progress.h"
 #include "core/file.h"
 #include "tfport/formats.h"
@@ -48,6 +49,9 @@ Status to_saved_model(const DetectedModel& m, const std::string& dest, bool over
   if (m.format == ModelFormat::kKerasH5 || m.format == ModelFormat::kKerasV3) {
     TFPORT_ASSIGN_OR_RETURN(KerasModel keras, read_keras(m, "savedmodel"));
     TFPORT_ASSIGN_OR_RETURN(spec.extra_files["keras_metadata.pb"], keras_saved_model_metadata(keras));
+    // Nested models with weights keep the plain variable layout (still a valid SavedModel).
+    Status layout = add_keras_variables(keras, &spec);
+    if (!layout.ok() && layout.code() != StatusCode::kUnimplemented) return layout;
   }
   SavedModelWriteOptions options;
   options.overwrite = overwrite;

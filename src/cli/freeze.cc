@@ -10,7 +10,9 @@ void print_specs(const char* title, const std::vector<TensorSpec>& specs, std::o
   out << title << ":\n";
   for (const TensorSpec& s : specs) {
     out << "  " << s.key << ": " << s.tensor_name;
-    if (s.dtype != DType::kInvalid) out << " " << dtype_python_name(s.dtype) << s.shape.to_string();
+    if (s.dtype != DType::kInvalid) {
+      out << " " << dtype_python_name(s.dtype) << (s.shape.unknown_rank() ? " (shape unknown)" : s.shape.to_string());
+    }
     out << "\n";
   }
 }

@@ -2,7 +2,6 @@
 // graph the way convert_variables_to_constants does — variable reads become Consts holding
 // the restored values, ResourceGather becomes GatherV2 on a Const — and prune to the outputs.
 #include <map>
-#include <optional>
 #include <set>
 
 #include "core/staged_file.h"
@@ -11,10 +10,8 @@
 #include "runtime/graph_model.h"
 #include "runtime/resource_store.h"
 #include "runtime/tensor_to_proto.h"
-#include "tfport/formats.h"
+#include "runtime/freeze_source_version.h"
 #include "tfport/freeze.h"
-#include "tfport/graph_def.h"
-#include "tfport/saved_model.h"
 
 namespace tfport {
 namespace {
@@ -161,6 +158,40 @@ void drop_dangling_colocation(Graph& g) {
   }
 }
 
+// Functions still named by attributes after inlining (the bodies of If/While and similar ops),
+// with the functions those bodies use in turn; a frozen graph must carry them.
+void add_func_names(const tensorflow::AttrValue& a, std::vector<std::string>* out) {
+  if (a.value_case() == tensorflow::AttrValue::kFunc) out->push_back(a.func().name());
+  if (a.value_case() == tensorflow::AttrValue::kList) {
+    for (const auto& f : a.list().func()) out->push_back(f.name());
+  }
+}
+
+tensorflow::FunctionDefLibrary used_functions(const Graph& g) {
+  std::map<std::string, const tensorflow::FunctionDef*> by_name;
+  for (const auto& f : g.library().function()) by_name[f.signature().name()] = &f;
+  std::vector<std::string> pending;
+  for (int id = 0; id < g.num_nodes(); ++id) {
+    const Node& n = g.node(id);
+    if (by_name.count(n.op)) pending.push_back(n.op);
+    for (const auto& [name, value] : n.attrs) add_func_names(value, &pending);
+  }
+  std::set<std::string> done;
+  tensorflow::FunctionDefLibrary lib;
+  while (!pending.empty()) {
+    const std::string name = pending.back();
+    pending.pop_back();
+    auto it = by_name.find(name);
+    if (it == by_name.end() || !done.insert(name).second) continue;
+    *lib.add_function() = *it->second;
+    for (const auto& nd : it->second->node_def()) {
+      if (by_name.count(nd.op())) pending.push_back(nd.op());
+      for (const auto& [attr, value] : nd.attr()) add_func_names(value, &pending);
+    }
+  }
+  return lib;
+}
+
 DType dtype_attr(const Node& n) {
   auto it = n.attrs.find("dtype");
   return it == n.attrs.end() ? DType::kInvalid : base_dtype(it->second.type());
@@ -174,38 +205,6 @@ PartialShape shape_attr(const Node& n) {
   std::vector<int64_t> dims;
   for (const auto& d : s.dim()) dims.push_back(d.size());
   return PartialShape(std::move(dims));
-}
-
-// The GraphDef version of the source: TF checks ops against it (an op deprecated after the
-// producer's version is still accepted), so the frozen graph keeps it. Keras models are
-// lowered to current ops; they get the version of a TF 2.9-era graph.
-int source_producer(const std::string& path, const std::optional<std::string>& tag_set) {
-  constexpr int kLoweredKerasProducer = 1087;
-  auto m = detect_model(path);
-  if (!m.ok()) return 0;
-  switch (m->format) {
-    case ModelFormat::kSavedModel: {
-      auto files = read_saved_model(m->path);
-      if (!files.ok()) return 0;
-      if (!tag_set && files->proto.meta_graphs_size() == 1) return files->proto.meta_graphs(0).graph_def().versions().producer();
-      auto mg = find_meta_graph(files->proto, tag_set.value_or("serve"));
-      return mg.ok() ? (*mg)->graph_def().versions().producer() : 0;
-    }
-    case ModelFormat::kTf1MetaGraph: {
-      auto mg = read_meta_graph_file(m->path);
-      return mg.ok() ? mg->graph_def().versions().producer() : 0;
-    }
-    case ModelFormat::kFrozenGraph: {
-      auto g = read_graph_def(m->path);
-      return g.ok() ? g->versions().producer() : 0;
-    }
-    case ModelFormat::kKerasH5:
-    case ModelFormat::kKerasV3:
-      return kLoweredKerasProducer;
-    case ModelFormat::kCheckpoint:
-      return 0;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -290,7 +289,8 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
     n.value = Tensor();
   }
   out.graph_def = graph::export_graph_def(g, /*include_library=*/false);
-  const int producer = source_producer(path, options.tag_set);
+  *out.graph_def.mutable_library() = used_functions(g);
+  const int producer = runtime::source_graph_producer(path, options.tag_set);
   if (producer > 0) out.graph_def.mutable_versions()->set_producer(producer);
   out.frozen_variables = freezer.frozen;
   return out;

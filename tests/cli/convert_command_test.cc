@@ -96,6 +96,17 @@ TEST(ConvertCommand, KerasFormatsRunLikeTheirSource) {
     ASSERT_TRUE(meta.ok()) << meta.status();
     EXPECT_EQ(meta->layers.size(), read_keras_h5(s.model).ok() ? read_keras_h5(s.model)->layers.size()
                                                                 : read_keras_v3(s.model)->layers.size());
+    // And back: the SavedModel's variables follow tf.keras' object paths, so it converts to h5.
+    ASSERT_TRUE(convert(tmp.file("sm"), tmp.file("back.h5")).ok());
+    auto back = read_keras_h5(tmp.file("back.h5"));
+    ASSERT_TRUE(back.ok()) << back.status();
+    auto original = s.model.ends_with(".keras") ? read_keras_v3(s.model) : read_keras_h5(s.model);
+    for (const KerasLayer& l : original->layers) {
+      const KerasLayer* b = back->find_layer(l.name);
+      ASSERT_NE(b, nullptr) << l.name;
+      ASSERT_EQ(b->weights.size(), l.weights.size()) << l.name;
+      for (size_t i = 0; i < l.weights.size(); ++i) EXPECT_TRUE(b->weights[i].value.equals(l.weights[i].value)) << l.name;
+    }
     // Weights only: the same values, layer by layer.
     ASSERT_TRUE(convert(s.model, tmp.file("w.weights.h5")).ok());
     auto weights = read_keras_h5(tmp.file("w.weights.h5"));

@@ -71,8 +71,8 @@ SavedModelSpec linear_model() {
 TEST(SavedModelBuilder, HandBuiltModelLoadsAndRuns) {
   TempDir tmp;
   const std::string dir = tmp.file("export/1");
-  fs::create_directories(tmp.file("export"));
-  ASSERT_TRUE(write_saved_model(dir, linear_model()).ok());
+  Status written = write_saved_model(dir, linear_model());
+  ASSERT_TRUE(written.ok()) << written;
 
   auto files = read_saved_model(dir);
   ASSERT_TRUE(files.ok()) << files.status();
@@ -111,7 +111,8 @@ TEST(SavedModelBuilder, HandBuiltModelLoadsAndRuns) {
 TEST(SavedModelBuilder, RefusesToClobberAndCleansUpFailures) {
   TempDir tmp;
   const std::string dir = tmp.file("m");
-  ASSERT_TRUE(write_saved_model(dir, linear_model()).ok());
+  Status written = write_saved_model(dir, linear_model());
+  ASSERT_TRUE(written.ok()) << written;
   const std::string before = testing::read_all(dir + "/saved_model.pb");
   Status again = write_saved_model(dir, linear_model());
   EXPECT_EQ(again.code(), StatusCode::kAlreadyExists) << again;
@@ -138,7 +139,14 @@ TEST(SavedModelBuilder, RefusesToClobberAndCleansUpFailures) {
   EXPECT_EQ(entries, 1);
   ASSERT_TRUE(write_saved_model(dir, linear_model(), overwrite).ok());
 
-  EXPECT_EQ(write_saved_model(tmp.file("no/such/parent"), linear_model()).code(), StatusCode::kNotFound);
+  // Missing parents are created as TF does; a file in the way is an error.
+  Status nested = write_saved_model(tmp.file("new/parents/1"), linear_model());
+  ASSERT_TRUE(nested.ok()) << nested;
+  EXPECT_TRUE(Model::load(tmp.file("new/parents/1")).ok());
+  fs::remove_all(tmp.file("new"));
+  testing::write_all(tmp.file("file"), "x");
+  EXPECT_FALSE(write_saved_model(tmp.file("file/1"), linear_model()).ok());
+  fs::remove(tmp.file("file"));
   SavedModelSpec clash = linear_model();
   clash.variables.push_back({"MatMul", Tensor::from_vector<float>(DType::kFloat, Shape{}, {1.0f}), true});
   Status c = write_saved_model(tmp.file("clash"), clash);

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/crc32c.h"
+#include "core/file.h"
 #include "core/staged_file.h"
 #include "formats/bundle/checkpoint_path.h"
 #include "formats/bundle/slices.h"
@@ -81,6 +82,9 @@ StatusOr<CheckpointWriter> CheckpointWriter::create(const std::string& prefix, c
     return invalid_argument_error(prefix + ": a checkpoint needs at least one data file, not " +
                                   std::to_string(options.num_shards));
   }
+  // TF's BundleWriter creates the prefix's directory; so do we (a failure is reported below,
+  // when the first file cannot be created there).
+  make_directories(dir_name(prefix)).ignore_error();
   auto state = std::make_unique<State>();
   state->prefix = prefix;
   state->options = options;

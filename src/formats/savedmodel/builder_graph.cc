@@ -118,11 +118,11 @@ StatusOr<tensorflow::VariableDef> add_variable(GraphBuilder& b, const SavedModel
 
 // The non-sharded V2 saver TF1's tf.compat.v1.train.Saver(sharded=False) builds.
 StatusOr<tensorflow::SaverDef> add_saver(GraphBuilder& b, std::vector<const SavedModelVariable*> vars) {
-  std::sort(vars.begin(), vars.end(), [](const auto* a, const auto* c) { return a->name < c->name; });
+  std::sort(vars.begin(), vars.end(), [](const auto* a, const auto* c) { return a->key() < c->key(); });
   std::vector<std::string> names;
   tensorflow::AttrValue dtypes;
   for (const SavedModelVariable* v : vars) {
-    names.push_back(v->name);
+    names.push_back(v->key());
     dtypes.mutable_list()->add_type(static_cast<tensorflow::DataType>(v->value.dtype()));
   }
   const std::vector<std::string> slices(vars.size(), "");

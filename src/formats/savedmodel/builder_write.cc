@@ -46,8 +46,9 @@ Status write_contents(const std::string& dir, const tensorflow::MetaGraphDef& mg
     TFPORT_ASSIGN_OR_RETURN(CheckpointWriter w, CheckpointWriter::create(join_path(dir, "variables/variables"), ckpt));
     std::vector<const SavedModelVariable*> sorted;
     for (const SavedModelVariable& v : spec.variables) sorted.push_back(&v);
-    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
-    for (const SavedModelVariable* v : sorted) TFPORT_RETURN_IF_ERROR(w.add(v->name, v->value));
+    std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->key() < b->key(); });
+    if (spec.object_graph.nodes_size() > 0) TFPORT_RETURN_IF_ERROR(w.add_object_graph(spec.object_graph));
+    for (const SavedModelVariable* v : sorted) TFPORT_RETURN_IF_ERROR(w.add(v->key(), v->value));
     TFPORT_RETURN_IF_ERROR(w.finish());
   }
   if (!spec.assets.empty()) {
@@ -81,7 +82,11 @@ Status write_saved_model(const std::string& export_dir, const SavedModelSpec& sp
   if (exists && !options.overwrite) {
     return already_exists_error("Export directory already exists: " + dest);
   }
-  if (!is_directory(dir_name(dest))) return not_found_error(dest + ": parent directory does not exist");
+  // SavedModelBuilder creates the export directory with its parents.
+  if (!is_directory(dir_name(dest))) {
+    Status made = make_directories(dir_name(dest));
+    if (!made.ok()) return made.with_context("cannot create the parent of export directory " + dest);
+  }
   auto mg = build_meta_graph(spec);
   if (!mg.ok()) return mg.status().with_context("building the SavedModel for " + dest);
 

@@ -101,3 +101,32 @@ TEST(CheckpointWriterRoundTrip, EveryFixtureCheckpointIsRewrittenByteForByte) {
 
 }  // namespace
 }  // namespace tfport
+
+namespace tfport {
+namespace {
+
+TEST(CheckpointWriterRoundTrip, PartitionedAndShardedCheckpointsRewriteIdentically) {
+  TempDir dir;
+  CheckpointWriterOptions options;
+  options.num_shards = 2;
+  auto w = CheckpointWriter::create(dir.file("a"), options);
+  ASSERT_TRUE(w.ok());
+  auto floats = [](Shape s, std::vector<float> v) { return Tensor::from_vector<float>(DType::kFloat, std::move(s), v); };
+  ASSERT_TRUE(w->add("z_first_in_data", floats(Shape{2}, {1, 2}), 1).ok());
+  ASSERT_TRUE(w->add_slice("part", Shape{3, 2}, {2, 0}, {1, -1}, floats(Shape{1, 2}, {5, 6}), 0).ok());
+  ASSERT_TRUE(w->add_slice("part", Shape{3, 2}, {0, 0}, {2, -1}, floats(Shape{2, 2}, {1, 2, 3, 4}), 1).ok());
+  ASSERT_TRUE(w->add("a_last_in_data", *Tensor::from_strings(Shape{2}, {"x", ""}), 0).ok());
+  ASSERT_TRUE(w->finish().ok());
+  auto r = CheckpointReader::open(dir.file("a"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(rewrite_checkpoint(*r, dir.file("b")).ok());
+  for (const std::string suffix : {".index", ".data-00000-of-00002", ".data-00001-of-00002"}) {
+    EXPECT_TRUE(read_all(dir.file("a" + suffix)) == read_all(dir.file("b" + suffix))) << suffix;
+  }
+  auto part = CheckpointReader::open(dir.file("b"))->read("part");
+  ASSERT_TRUE(part.ok()) << part.status();
+  EXPECT_TRUE(part->equals(floats(Shape{3, 2}, {1, 2, 3, 4, 5, 6})));
+}
+
+}  // namespace
+}  // namespace tfport

@@ -155,9 +155,15 @@ TEST(CheckpointWriter, RefusesBadInput) {
   ASSERT_TRUE(w->finish().ok());
   EXPECT_EQ(w->finish().code(), StatusCode::kFailedPrecondition);
 
-  auto missing = CheckpointWriter::create(dir.file("no/such/dir/ckpt"));
-  ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("no/such/dir/ckpt"), std::string::npos) << missing.status();
+  // The prefix's directory is created as TF's BundleWriter does; a file in the way fails.
+  auto nested = CheckpointWriter::create(dir.file("new/dir/ckpt"));
+  ASSERT_TRUE(nested.ok()) << nested.status();
+  ASSERT_TRUE(nested->add("a", floats(Shape{}, {1})).ok());
+  ASSERT_TRUE(nested->finish().ok());
+  tfport::testing::write_all(dir.file("file"), "x");
+  auto blocked = CheckpointWriter::create(dir.file("file/ckpt"));
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_NE(blocked.status().message().find("file/ckpt"), std::string::npos) << blocked.status();
 }
 
 TEST(CheckpointWriter, AbandonedWriteLeavesNothing) {
