@@ -43,7 +43,8 @@ while IFS=$'\t' read -r name rel _input batches _; do
       echo "$json" >> "$raw"
       printf '%s\t%s\tOK\t%s\n' "$name" "$b" "$json" >> "$results"
     else
-      printf '%s\t%s\tERROR\t%s\n' "$name" "$b" "$(tr '\n' ' ' < "$err" | cut -c1-160)" >> "$results"
+      # The reason without the model path, which the row already names.
+      printf '%s\t%s\tERROR\t%s\n' "$name" "$b" "$(tr '\n' ' ' < "$err" | sed 's/^tfport: error: [^:]*: //' | cut -c1-240)" >> "$results"
     fi
   done
 done < "$fixtures/bench/MANIFEST.tsv"
