@@ -3,6 +3,8 @@
 // planned once, when the node's kernel is created; each iteration or branch then runs the
 // nested plan on the caller's threads with the loop variables fed. Loops stop with an error
 // after PlanOptions::max_loop_iterations iterations.
+#include <map>
+
 #include "runtime/ops/op_util.h"
 #include "runtime/plan.h"
 #include "graph/function_bodies.h"
@@ -15,6 +17,9 @@ struct Subplan {
   std::unique_ptr<Plan> plan;
   size_t num_inputs = 0;
   size_t num_outputs = 0;
+  // Arguments the plan reads, in order (a loop condition usually reads two or three of the
+  // loop variables; feeding only those saves copies every iteration).
+  std::vector<size_t> used;
 };
 
 StatusOr<Subplan> plan_function(const Attrs& attrs, const std::string& attr_name, const std::string& func,
@@ -30,8 +35,35 @@ StatusOr<Subplan> plan_function(const Attrs& attrs, const std::string& attr_name
   const graph::FunctionBody& body = *it->second;
   if (!body.error.ok()) return body.error.with_context(std::string(attrs.op()) + " node '" + std::string(attrs.node_name()) + "'");
   PlanSpec spec;
-  spec.feeds = body.inputs;
   for (size_t i = 0; i < body.outputs.size() && i < max_outputs; ++i) spec.fetches.push_back(body.outputs[i]);
+  std::vector<char> read(body.inputs.size(), 0);
+  std::map<std::string, size_t> arg_node;
+  for (size_t i = 0; i < body.inputs.size(); ++i) {
+    auto e = body.graph.resolve(body.inputs[i]);
+    if (e.ok()) arg_node[body.graph.node(e->node).name] = i;
+  }
+  for (int id = 0; id < body.graph.num_nodes(); ++id) {
+    const graph::Node& n = body.graph.node(id);
+    if (n.removed) continue;
+    for (const graph::Endpoint& in : n.inputs) {
+      if (auto it = arg_node.find(body.graph.node(in.node).name); it != arg_node.end()) read[it->second] = 1;
+    }
+    for (int c : n.control_inputs) {
+      if (auto it = arg_node.find(body.graph.node(c).name); it != arg_node.end()) read[it->second] = 1;
+    }
+  }
+  for (const std::string& out : spec.fetches) {
+    auto e = body.graph.resolve(out);
+    if (!e.ok()) continue;
+    if (auto it = arg_node.find(body.graph.node(e->node).name); it != arg_node.end()) read[it->second] = 1;
+  }
+  std::vector<size_t> used;
+  for (size_t i = 0; i < body.inputs.size(); ++i) {
+    if (read[i]) {
+      used.push_back(i);
+      spec.feeds.push_back(body.inputs[i]);
+    }
+  }
   auto plan = Plan::build(body.graph, spec, *options);
   if (!plan.ok()) return plan.status().with_context(std::string(attrs.op()) + " node '" + std::string(attrs.node_name()) +
                                                     "', function '" + func + "'");
@@ -39,6 +71,7 @@ StatusOr<Subplan> plan_function(const Attrs& attrs, const std::string& attr_name
   s.plan = std::move(*plan);
   s.num_inputs = body.inputs.size();
   s.num_outputs = spec.fetches.size();
+  s.used = std::move(used);
   return s;
 }
 
@@ -76,8 +109,11 @@ class WhileKernel final : public Kernel {
     std::vector<Tensor> vars(ctx.inputs.begin(), ctx.inputs.end());
     std::vector<Tensor> next;
     std::vector<Tensor> pred;
+    std::vector<Tensor> cond_in;
     for (int64_t iteration = 0;; ++iteration) {
-      Status s = cond_.plan->run_on(vars, &pred, ctx.resources, ctx.device);
+      cond_in.clear();
+      for (size_t i : cond_.used) cond_in.push_back(vars[i]);
+      Status s = cond_.plan->run_moving(&cond_in, &pred, ctx.resources, ctx.device);
       if (!s.ok()) return s.with_context("node '" + std::string(ctx.node_name) + "' (" + op_ + "), loop condition");
       TFPORT_ASSIGN_OR_RETURN(bool go, truth(ctx, op_, pred.at(0)));
       if (!go) break;
@@ -86,7 +122,7 @@ class WhileKernel final : public Kernel {
                                         std::to_string(max_iterations_) +
                                         " iterations without finishing (LoadOptions::max_loop_iterations)");
       }
-      s = body_.plan->run_moving(&vars, &next, ctx.resources, ctx.device);
+      s = run_body(vars, &next, ctx);
       if (!s.ok()) {
         return s.with_context("node '" + std::string(ctx.node_name) + "' (" + op_ + "), iteration " +
                               std::to_string(iteration));
@@ -99,6 +135,14 @@ class WhileKernel final : public Kernel {
   }
 
  private:
+  // Moves the loop variables the body reads into it; the others are not needed any more.
+  Status run_body(std::vector<Tensor>& vars, std::vector<Tensor>* next, KernelContext& ctx) const {
+    if (body_.used.size() == vars.size()) return body_.plan->run_moving(&vars, next, ctx.resources, ctx.device);
+    std::vector<Tensor> in;
+    for (size_t i : body_.used) in.push_back(std::move(vars[i]));
+    return body_.plan->run_moving(&in, next, ctx.resources, ctx.device);
+  }
+
   std::string op_;
   Subplan cond_;
   Subplan body_;
@@ -143,7 +187,9 @@ class BranchKernel final : public Kernel {
       return ctx.error(op_, "got " + std::to_string(ctx.inputs.size() - 1) + " arguments, the branch takes " +
                                 std::to_string(b.num_inputs));
     }
-    Status s = b.plan->run_on(ctx.inputs.subspan(1), ctx.outputs, ctx.resources, ctx.device);
+    std::vector<Tensor> args;
+    for (size_t i : b.used) args.push_back(ctx.inputs[1 + i]);
+    Status s = b.plan->run_moving(&args, ctx.outputs, ctx.resources, ctx.device);
     if (!s.ok()) return s.with_context("node '" + std::string(ctx.node_name) + "' (" + op_ + "), branch " + std::to_string(pick));
     return Status::OK();
   }
