@@ -5,9 +5,8 @@
 # checked against the contract's fields; a model that cannot run is listed with the reason.
 # Models too large for the fixtures (inception_v3) are built once by make-large.sh into
 # $TFPORT_BENCH_MODELS (default ../bench-models), since the fixtures folder may be read-only.
-# On a machine shared with other work, --omp-passive sets OMP_WAIT_POLICY=passive for oneDNN's
-# OpenMP threads: spinning threads then stop starving each other (p50 several times better
-# under load; on an idle machine the default spinning is slightly faster).
+# --omp-passive sets OMP_WAIT_POLICY=passive for oneDNN's OpenMP threads instead of tfport's
+# default short spin (GOMP_SPINCOUNT=20000, see src/cli/openmp_defaults.cc).
 # Usage: scripts/bench.sh [--runs R] [--threads T] [--raw OUT.jsonl] [--only NAME] [--omp-passive]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,6 +6,7 @@
 
 #include "cli/bench.h"
 #include "cli/export_commands.h"
+#include "cli/openmp_defaults.h"
 #include "cli/run.h"
 #include "cli/serve.h"
 #include "cli/show.h"
@@ -22,6 +23,7 @@ int report(const tfport::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tfport::cli::apply_openmp_defaults(argv);
   CLI::App app{"tfport: read, inspect, run, serve and write TensorFlow and Keras model files"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "tfport 0.1.0");
