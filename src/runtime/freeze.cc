@@ -263,6 +263,13 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
       return unimplemented_error(path + ": node '" + n.name + "' (" + n.op +
                                  ") keeps state that a frozen graph cannot hold (the outputs depend on it)");
     }
+    // tfport's own kernels (the fused Keras RNN) are not TensorFlow ops: TensorFlow could not
+    // load a graph that uses them.
+    if (n.op.rfind("_Tfport", 0) == 0) {
+      return unimplemented_error(path + ": node '" + n.name + "' (" + n.op +
+                                 ") is a tfport-internal op (Keras recurrent layers run as one fused kernel); "
+                                 "freezing it into standard TensorFlow ops is not supported yet");
+    }
   }
   drop_dangling_colocation(g);
   // Graphs without signatures: the inputs are the placeholders the outputs still need.
