@@ -44,6 +44,10 @@ struct LoadOptions {
   // While loops (functional and TF1 dataflow) fail with RESOURCE_EXHAUSTED after this many
   // iterations, so a bad input cannot make a run spin forever.
   int64_t max_loop_iterations = 10'000'000;
+  // tf.keras SavedModels whose graph loops over LSTM/GRU/SimpleRNN layers: run the Keras model
+  // they carry (keras_metadata.pb + their variables) with one fused kernel per recurrent layer
+  // instead of the graph's While loops, when it has exactly the same serving signature.
+  bool fuse_keras_recurrent_layers = true;
 };
 
 class Model {

@@ -10,6 +10,7 @@
 #include "graph/op_catalog.h"
 #include "runtime/graph_model.h"
 #include "runtime/keras_loader.h"
+#include "runtime/keras_saved_model_loader.h"
 #include "runtime/tensor_proto.h"
 #include "tfport/formats.h"
 #include "tfport/graph_def.h"
@@ -123,6 +124,17 @@ StatusOr<std::shared_ptr<Model>> load_saved_model(const std::string& dir, const 
     std::sort(sig.inputs.begin(), sig.inputs.end(), by_key);
     std::sort(sig.outputs.begin(), sig.outputs.end(), by_key);
     model->add_signature(std::move(sig));
+  }
+  if (options.fuse_keras_recurrent_layers && keys == std::vector<std::string>{"serving_default"}) {
+    bool loops = false;
+    for (int id = 0; id < model->graph().num_nodes() && !loops; ++id) {
+      const std::string& op = model->graph().node(id).op;
+      loops = op == "While" || op == "StatelessWhile";
+    }
+    if (loops) {
+      auto fused = runtime::try_load_keras_saved_model(dir, files.variables_prefix, model->signatures()[0], options);
+      if (fused) return fused;
+    }
   }
   // A model whose default signature cannot run fails now, naming every missing op.
   std::string err = model->signature_error("serving_default");

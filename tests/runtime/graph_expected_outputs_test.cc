@@ -71,10 +71,23 @@ void expect_allclose(const Tensor& got, const Tensor& want, double rtol, double 
                     << worst;
 }
 
+// Each fixture twice: as loaded by default, and with tf.keras recurrent layers left as the
+// graph's While loops (so both the fused path and the While/TensorList path are checked).
+void check_case(const Case& c, bool fuse);
+
 TEST_P(GraphExpectedOutputs, ReproducesExpectedOutputs) {
-  const Case& c = GetParam();
+  for (bool fuse : {true, false}) {
+    SCOPED_TRACE(fuse ? "fused Keras recurrent layers" : "graph as saved");
+    check_case(GetParam(), fuse);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+void check_case(const Case& c, bool fuse) {
   fs::path dir = testing::fixture("realworld/" + c.slug);
-  auto model = Model::load((dir / c.meta["model"].get<std::string>()).string());
+  LoadOptions options;
+  options.fuse_keras_recurrent_layers = fuse;
+  auto model = Model::load((dir / c.meta["model"].get<std::string>()).string(), options);
   ASSERT_TRUE(model.ok()) << model.status();
   double rtol = c.meta.value("rtol", 1e-4), atol = c.meta.value("atol", 1e-5);
 
