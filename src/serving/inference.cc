@@ -129,11 +129,21 @@ StatusOr<std::vector<std::string>> serialized_examples(const tensorflow::serving
   return out;
 }
 
-StatusOr<const Signature*> find_signature(const Servable& servable, const std::string& name) {
-  const std::string key = name.empty() ? kDefaultSignature : name;
+namespace {
+
+// The signature called `key`, or nullptr; callers word the error as TF Serving does for their API.
+const Signature* lookup_signature(const Servable& servable, const std::string& key) {
   for (const auto& sig : servable.model->signatures()) {
     if (sig.key == key) return &sig;
   }
+  return nullptr;
+}
+
+}  // namespace
+
+StatusOr<const Signature*> find_signature(const Servable& servable, const std::string& name) {
+  const std::string key = name.empty() ? kDefaultSignature : name;
+  if (const Signature* sig = lookup_signature(servable, key)) return sig;
   return invalid_argument_error("Serving signature name: \"" + key + "\" not found in signature def");
 }
 
@@ -208,10 +218,7 @@ StatusOr<tensorflow::serving::ClassificationResult> Inference::classify(const Se
                                                                         const std::string& signature_name,
                                                                         const tensorflow::serving::Input& input) const {
   const std::string key = signature_name.empty() ? kDefaultSignature : signature_name;
-  const Signature* sig = nullptr;
-  for (const auto& s : servable.model->signatures()) {
-    if (s.key == key) sig = &s;
-  }
+  const Signature* sig = lookup_signature(servable, key);
   if (sig == nullptr) return invalid_argument_error("No signature was found with the name: " + key);
   if (sig->inputs.size() != 1) return invalid_argument_error("Expected one input Tensor.");
   if (sig->inputs[0].key != "inputs") {
@@ -285,10 +292,7 @@ StatusOr<tensorflow::serving::RegressionResult> Inference::regress(const Servabl
                                                                    const std::string& signature_name,
                                                                    const tensorflow::serving::Input& input) const {
   const std::string key = signature_name.empty() ? kDefaultSignature : signature_name;
-  const Signature* sig = nullptr;
-  for (const auto& s : servable.model->signatures()) {
-    if (s.key == key) sig = &s;
-  }
+  const Signature* sig = lookup_signature(servable, key);
   if (sig == nullptr) return invalid_argument_error("No signature was found with the name: " + key);
   if (sig->inputs.size() != 1) return invalid_argument_error("Expected one input Tensor.");
   if (sig->inputs[0].key != "inputs") {
