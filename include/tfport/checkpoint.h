@@ -18,6 +18,7 @@
 #include "tfport/shape.h"
 #include "tfport/status.h"
 #include "tfport/tensor.h"
+#include "tfport/tf/tensor.pb.h"
 #include "tfport/tf/trackable_object_graph.pb.h"
 
 namespace tfport {
@@ -52,9 +53,12 @@ class CheckpointReader {
   const CheckpointVariable* find(std::string_view name) const;  // nullptr if absent
   // Reads (and crc32c-checks) one tensor; partitioned variables are assembled from their slices.
   // Numeric tensors may wrap the mapped shard (zero-copy; the mapping lives as long as the tensor).
-  // NOT_FOUND for unknown keys, DATA_LOSS for corrupted bytes, UNIMPLEMENTED for DT_VARIANT and
-  // DT_RESOURCE entries.
+  // NOT_FOUND for unknown keys, DATA_LOSS for corrupted bytes, UNIMPLEMENTED for DT_VARIANT
+  // (see read_variant) and DT_RESOURCE entries.
   StatusOr<Tensor> read(std::string_view name) const;
+  // A DT_VARIANT entry's elements (one serialized VariantTensorDataProto per element, checked
+  // against the stored checksums); FAILED_PRECONDITION for entries of other dtypes.
+  StatusOr<std::vector<tensorflow::VariantTensorDataProto>> read_variant(std::string_view name) const;
   // The decoded _CHECKPOINTABLE_OBJECT_GRAPH entry; NOT_FOUND for TF1 name-based checkpoints.
   StatusOr<tensorflow::TrackableObjectGraph> object_graph() const;
 

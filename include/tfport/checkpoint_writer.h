@@ -19,14 +19,13 @@
 #include <vector>
 
 #include "tfport/checkpoint.h"
+#include "tfport/progress.h"
 #include "tfport/status.h"
 #include "tfport/tensor.h"
+#include "tfport/tf/tensor.pb.h"
 #include "tfport/tf/trackable_object_graph.pb.h"
 
 namespace tfport {
-
-// Called as bytes are written: (bytes written so far, bytes to write in total).
-using ProgressCallback = std::function<void(uint64_t done, uint64_t total)>;
 
 struct CheckpointWriterOptions {
   // Data files. TF's writer produces one; merged sharded saves produce more (each tensor names
@@ -51,13 +50,17 @@ class CheckpointWriter {
 
   // Appends the tensor to shard `shard`'s data file (data is laid out in add order; the index
   // is sorted by key). Fails on the empty key (reserved for the header), a duplicate key, a
-  // shard out of range, and DT_RESOURCE/DT_VARIANT tensors.
+  // shard out of range, and DT_RESOURCE/DT_VARIANT tensors (see add_variant).
   Status add(const std::string& key, const Tensor& tensor, int shard = 0);
   // A slice of a partitioned variable (TF1 PartitionedVariable): `full_shape` is the whole
   // variable, `starts`/`lengths` the slice (length -1 = the whole dim), `tensor` its values.
   // The full entry listing all slices is written by finish().
   Status add_slice(const std::string& key, const Shape& full_shape, const std::vector<int64_t>& starts,
                    const std::vector<int64_t>& lengths, const Tensor& tensor, int shard = 0);
+  // A DT_VARIANT tensor (e.g. tf.data iterator state) as the opaque elements a reader's
+  // read_variant() returns; one element per entry of `shape`, row-major.
+  Status add_variant(const std::string& key, const Shape& shape,
+                     const std::vector<tensorflow::VariantTensorDataProto>& elements, int shard = 0);
   // The serialized TrackableObjectGraph under "_CHECKPOINTABLE_OBJECT_GRAPH" (a string scalar),
   // which TF2's tf.train.Checkpoint and SavedModel loading need.
   Status add_object_graph(const tensorflow::TrackableObjectGraph& graph, int shard = 0);

@@ -15,6 +15,7 @@
 
 #include "tfport/model.h"
 #include "tfport/saved_model_builder.h"
+#include "tfport/progress.h"
 #include "tfport/status.h"
 #include "tfport/tf/graph.pb.h"
 
@@ -50,7 +51,8 @@ StatusOr<SavedModelSpec> saved_model_spec_from_frozen(const FrozenGraph& frozen,
                                                       const std::string& signature_key = "serving_default",
                                                       int64_t min_variable_elements = 2);
 
-// Writes a binary GraphDef atomically (temporary file, then rename).
-Status write_graph_def_file(const std::string& path, const tensorflow::GraphDef& graph_def);
+// Writes a binary GraphDef atomically (temporary file, then rename), reporting bytes written.
+Status write_graph_def_file(const std::string& path, const tensorflow::GraphDef& graph_def,
+                            const ProgressCallback& progress = {});
 
 }  // namespace tfport

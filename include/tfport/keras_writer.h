@@ -11,16 +11,23 @@
 #include <string>
 
 #include "tfport/keras.h"
+#include "tfport/progress.h"
 #include "tfport/status.h"
 
 namespace tfport {
 
+struct KerasWriteOptions {
+  // Reports weight bytes written: (bytes so far, bytes of all weights).
+  ProgressCallback progress;
+};
+
 // FAILED_PRECONDITION when the model has no config (weights-only source) or no weight values
 // (keras_metadata.pb); UNIMPLEMENTED for nested models whose weight layout cannot be mapped
 // between the two formats.
-Status write_keras_h5(const KerasModel& model, const std::string& path);
-Status write_keras_h5_weights(const KerasModel& model, const std::string& path);
-Status write_keras_v3(const KerasModel& model, const std::string& path);
+Status write_keras_h5(const KerasModel& model, const std::string& path, const KerasWriteOptions& options = {});
+Status write_keras_h5_weights(const KerasModel& model, const std::string& path,
+                              const KerasWriteOptions& options = {});
+Status write_keras_v3(const KerasModel& model, const std::string& path, const KerasWriteOptions& options = {});
 
 // The keras_metadata.pb a tf.keras SavedModel carries (its root node: class, config, Keras
 // version), so that tools reading Keras SavedModels see the model's structure.

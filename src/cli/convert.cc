@@ -75,12 +75,15 @@ Status run_convert(const ConvertCommandOptions& options, std::ostream& out) {
     return invalid_argument_error(options.output + ": is a directory; a Keras file is written there");
   }
   TFPORT_ASSIGN_OR_RETURN(KerasModel model, read_keras(source, to));
+  Progress progress("writing " + options.output);
+  KerasWriteOptions write_options;
+  write_options.progress = progress.callback();
   if (to == "h5") {
-    TFPORT_RETURN_IF_ERROR(write_keras_h5(model, options.output));
+    TFPORT_RETURN_IF_ERROR(write_keras_h5(model, options.output, write_options));
   } else if (to == "keras") {
-    TFPORT_RETURN_IF_ERROR(write_keras_v3(model, options.output));
+    TFPORT_RETURN_IF_ERROR(write_keras_v3(model, options.output, write_options));
   } else {
-    TFPORT_RETURN_IF_ERROR(write_keras_h5_weights(model, options.output));
+    TFPORT_RETURN_IF_ERROR(write_keras_h5_weights(model, options.output, write_options));
   }
   out << "Wrote " << to << " file " << options.output << " (" << model.layers.size() << " layers)\n";
   return Status::OK();

@@ -1,5 +1,6 @@
 // `tfport freeze --dir SRC [--tag_set T] [--signature_def S] [--output_node_names a,b] --output F.pb`
 #include "cli/export_commands.h"
+#include "cli/progress.h"
 #include "tfport/freeze.h"
 #include "tfport/saved_model.h"
 
@@ -26,7 +27,10 @@ Status run_freeze(const FreezeCommandOptions& options, std::ostream& out) {
   fo.signature_key = options.signature_def;
   fo.output_node_names = split_tag_set(options.output_node_names);  // ',' separated, empties dropped
   TFPORT_ASSIGN_OR_RETURN(FrozenGraph frozen, freeze_model(options.dir, fo));
-  TFPORT_RETURN_IF_ERROR(write_graph_def_file(options.output, frozen.graph_def));
+  {
+    Progress progress("writing " + options.output);
+    TFPORT_RETURN_IF_ERROR(write_graph_def_file(options.output, frozen.graph_def, progress.callback()));
+  }
   out << "Wrote " << options.output << ": " << frozen.graph_def.node_size() << " nodes, " << frozen.frozen_variables
       << " variables frozen into constants\n";
   print_specs("Inputs", frozen.inputs, out);

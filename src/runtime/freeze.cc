@@ -303,10 +303,4 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
   return out;
 }
 
-Status write_graph_def_file(const std::string& path, const tensorflow::GraphDef& graph_def) {
-  std::string bytes;
-  if (!graph_def.SerializeToString(&bytes)) return internal_error(path + ": cannot serialize the GraphDef");
-  return write_file_staged(path, bytes);
-}
-
 }  // namespace tfport

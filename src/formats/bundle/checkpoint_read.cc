@@ -4,6 +4,7 @@
 #include "formats/bundle/printable_key.h"
 #include "formats/bundle/reader_state.h"
 #include "formats/bundle/tensor_data.h"
+#include "formats/bundle/variant_data.h"
 
 namespace tfport {
 namespace {
@@ -65,6 +66,25 @@ StatusOr<Tensor> CheckpointReader::read(std::string_view name) const {
   }
   if (!it->second.slices.empty()) return read_partitioned(*state_, key, it->second);
   return read_stored(*state_, key, it->second);
+}
+
+StatusOr<std::vector<tensorflow::VariantTensorDataProto>> CheckpointReader::read_variant(std::string_view name) const {
+  const std::string key(name);
+  auto it = state_->entries.find(key);
+  if (it == state_->entries.end()) {
+    return not_found_error("key '" + bundle::printable_key(key) + "' not found in checkpoint " + state_->prefix);
+  }
+  const BundleEntry& e = it->second;
+  const std::string where = "TensorBundle at " + state_->prefix + ": key '" + bundle::printable_key(key) + "'";
+  if (e.dtype != DType::kVariant || !e.slices.empty()) {
+    return failed_precondition_error(where + " is a " + std::string(dtype_name(e.dtype)) + " tensor, not a variant");
+  }
+  // open() checked shard_id and the byte range against the mapped shard.
+  const auto& shard = state_->shards[static_cast<size_t>(e.shard_id)];
+  const std::string_view bytes = shard->view().substr(static_cast<size_t>(e.offset), static_cast<size_t>(e.size));
+  auto elements = bundle::decode_variants(bytes, static_cast<uint64_t>(e.shape.num_elements()), e.masked_crc);
+  if (!elements.ok()) return elements.status().with_context(where);
+  return elements;
 }
 
 StatusOr<tensorflow::TrackableObjectGraph> CheckpointReader::object_graph() const {

@@ -9,6 +9,7 @@
 #include "formats/bundle/slices.h"
 #include "formats/bundle/table_builder.h"
 #include "formats/bundle/tensor_encode.h"
+#include "formats/bundle/variant_data.h"
 #include "tfport/checkpoint_writer.h"
 #include "tfport/tf/tensor_bundle.pb.h"
 
@@ -34,18 +35,17 @@ void set_shape(const Shape& shape, tensorflow::TensorShapeProto* proto) {
   for (int64_t d : shape.dims()) proto->add_dim()->set_size(d);
 }
 
-Status append_entry(CheckpointWriter::State& s, const Tensor& tensor, int shard,
-                    tensorflow::BundleEntryProto* entry) {
+Status append_encoded(CheckpointWriter::State& s, DType dtype, const Shape& shape,
+                      const StatusOr<bundle::EncodedTensor>& encoded, int shard, tensorflow::BundleEntryProto* entry) {
   if (shard < 0 || shard >= s.options.num_shards) {
     return invalid_argument_error("shard " + std::to_string(shard) + " is out of range: the checkpoint has " +
                                   std::to_string(s.options.num_shards) + " data files");
   }
-  auto encoded = bundle::encode_tensor(tensor);
   if (!encoded.ok()) return encoded.status();
   StagedFile& file = s.shards[static_cast<size_t>(shard)];
-  entry->set_dtype(static_cast<tensorflow::DataType>(tensor.dtype()));
+  entry->set_dtype(static_cast<tensorflow::DataType>(dtype));
   // TF always writes the shape field, even for scalars.
-  set_shape(tensor.shape(), entry->mutable_shape());
+  set_shape(shape, entry->mutable_shape());
   entry->set_shard_id(shard);
   entry->set_offset(static_cast<int64_t>(file.size()));
   entry->set_size(static_cast<int64_t>(encoded->bytes.size()));
@@ -54,6 +54,11 @@ Status append_entry(CheckpointWriter::State& s, const Tensor& tensor, int shard,
   s.written += encoded->bytes.size();
   if (s.options.progress) s.options.progress(s.written, s.options.expected_bytes);
   return Status::OK();
+}
+
+Status append_entry(CheckpointWriter::State& s, const Tensor& tensor, int shard,
+                    tensorflow::BundleEntryProto* entry) {
+  return append_encoded(s, tensor.dtype(), tensor.shape(), bundle::encode_tensor(tensor), shard, entry);
 }
 
 Status check_open(const CheckpointWriter::State& s) {
@@ -96,13 +101,22 @@ StatusOr<CheckpointWriter> CheckpointWriter::create(const std::string& prefix, c
   return CheckpointWriter(std::move(state));
 }
 
-Status CheckpointWriter::add(const std::string& key, const Tensor& tensor, int shard) {
-  State& s = *state_;
+namespace {
+
+Status check_new_key(const CheckpointWriter::State& s, const std::string& key) {
   TFPORT_RETURN_IF_ERROR(check_open(s));
   if (key.empty()) return invalid_argument_error(s.prefix + ": the empty key is reserved for the bundle header");
   if (s.entries.count(key) != 0 || s.partitioned.count(key) != 0) {
     return invalid_argument_error(s.prefix + ": adding duplicate key: " + key);
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CheckpointWriter::add(const std::string& key, const Tensor& tensor, int shard) {
+  State& s = *state_;
+  TFPORT_RETURN_IF_ERROR(check_new_key(s, key));
   tensorflow::BundleEntryProto entry;
   Status st = append_entry(s, tensor, shard, &entry);
   if (!st.ok()) {
@@ -158,6 +172,25 @@ Status CheckpointWriter::add_slice(const std::string& key, const Shape& full_sha
   }
   *full.add_slices() = proto;
   s.entries.emplace(slice_key, std::move(entry));
+  return Status::OK();
+}
+
+Status CheckpointWriter::add_variant(const std::string& key, const Shape& shape,
+                                     const std::vector<tensorflow::VariantTensorDataProto>& elements, int shard) {
+  State& s = *state_;
+  TFPORT_RETURN_IF_ERROR(check_new_key(s, key));
+  const std::string where = s.prefix + ": variant tensor '" + key + "'";
+  if (shape.num_elements() < 0 || static_cast<uint64_t>(shape.num_elements()) != elements.size()) {
+    return invalid_argument_error(where + ": shape " + shape.to_string() + " does not hold " +
+                                  std::to_string(elements.size()) + " elements");
+  }
+  tensorflow::BundleEntryProto entry;
+  Status st = append_encoded(s, DType::kVariant, shape, bundle::encode_variants(elements), shard, &entry);
+  if (!st.ok()) {
+    if (st.code() != StatusCode::kInvalidArgument && st.code() != StatusCode::kInternal) s.failed = st;
+    return st.with_context(where);
+  }
+  s.entries.emplace(key, std::move(entry));
   return Status::OK();
 }
 

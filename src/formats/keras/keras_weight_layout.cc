@@ -57,4 +57,21 @@ std::vector<std::string> h5_weight_names(const KerasLayer& layer) {
   return names;
 }
 
+WeightProgress::WeightProgress(const KerasModel& model, ProgressCallback callback) : callback_(std::move(callback)) {
+  if (!callback_) return;
+  for (const KerasLayer& layer : model.layers) {
+    for (const KerasWeight& w : layer.weights) total_ += w.value.byte_size();
+  }
+  callback_(0, total_);
+}
+
+void WeightProgress::wrote(const Tensor& value) {
+  done_ += value.byte_size();
+  if (callback_) callback_(done_, total_);
+}
+
+void WeightProgress::finished() {
+  if (callback_) callback_(total_, total_);
+}
+
 }  // namespace tfport::keras

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tfport/keras.h"
+#include "tfport/progress.h"
 
 namespace tfport::keras {
 
@@ -21,5 +22,18 @@ std::vector<std::string> class_weight_names(const KerasLayer& layer);
 // Keras 2 HDF5 names of a layer's weights, in order. Names read from an h5 file are kept;
 // others are made from the layer's class ("kernel", "bias", "gamma", ...).
 std::vector<std::string> h5_weight_names(const KerasLayer& layer);
+
+// Reports a writer's progress in weight bytes against all of the model's weights.
+class WeightProgress {
+ public:
+  WeightProgress(const KerasModel& model, ProgressCallback callback);
+  void wrote(const Tensor& value);
+  void finished();
+
+ private:
+  ProgressCallback callback_;
+  uint64_t done_ = 0;
+  uint64_t total_ = 0;
+};
 
 }  // namespace tfport::keras

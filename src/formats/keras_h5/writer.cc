@@ -22,7 +22,7 @@ Status check_writable(const KerasModel& model, const std::string& path, bool nee
 
 // The weights group: `group` is "/model_weights" for full models and "/" for weights only.
 Status write_weight_groups(hdf5::Writer& w, const KerasModel& model, const std::string& group,
-                           const std::string& version) {
+                           const std::string& version, keras::WeightProgress& progress) {
   TFPORT_RETURN_IF_ERROR(w.make_group(group));
   std::vector<std::string> layer_names;
   const auto layers = keras::saved_layers(model);
@@ -39,6 +39,7 @@ Status write_weight_groups(hdf5::Writer& w, const KerasModel& model, const std::
     for (size_t i = 0; i < names.size(); ++i) {
       Status s = w.write_dataset(layer_group + "/" + names[i], l->weights[i].value);
       if (!s.ok()) return s.with_context("layer '" + l->name + "' weight '" + names[i] + "'");
+      progress.wrote(l->weights[i].value);
     }
   }
   return Status::OK();
@@ -55,29 +56,33 @@ Status commit(const std::string& path, StatusOr<std::string> bytes) {
 
 }  // namespace
 
-Status write_keras_h5(const KerasModel& model, const std::string& path) {
+Status write_keras_h5(const KerasModel& model, const std::string& path, const KerasWriteOptions& options) {
   TFPORT_RETURN_IF_ERROR(check_writable(model, path, true));
+  keras::WeightProgress progress(model, options.progress);
   auto run = [&]() -> StatusOr<std::string> {
     TFPORT_ASSIGN_OR_RETURN(hdf5::Writer w, hdf5::Writer::create(path));
     const std::string version = version_of(model);
     TFPORT_RETURN_IF_ERROR(w.set_string("/", "backend", model.backend.empty() ? "tensorflow" : model.backend, true));
     TFPORT_RETURN_IF_ERROR(w.set_string("/", "keras_version", version, true));
     TFPORT_RETURN_IF_ERROR(w.set_string("/", "model_config", model.config_json));
-    TFPORT_RETURN_IF_ERROR(write_weight_groups(w, model, "/model_weights", version));
+    TFPORT_RETURN_IF_ERROR(write_weight_groups(w, model, "/model_weights", version, progress));
     return w.finish();
   };
   Status s = commit(path, run());
+  if (s.ok()) progress.finished();
   return s.ok() ? s : s.with_context("writing Keras HDF5 " + path);
 }
 
-Status write_keras_h5_weights(const KerasModel& model, const std::string& path) {
+Status write_keras_h5_weights(const KerasModel& model, const std::string& path, const KerasWriteOptions& options) {
   TFPORT_RETURN_IF_ERROR(check_writable(model, path, false));
+  keras::WeightProgress progress(model, options.progress);
   auto run = [&]() -> StatusOr<std::string> {
     TFPORT_ASSIGN_OR_RETURN(hdf5::Writer w, hdf5::Writer::create(path));
-    TFPORT_RETURN_IF_ERROR(write_weight_groups(w, model, "/", version_of(model)));
+    TFPORT_RETURN_IF_ERROR(write_weight_groups(w, model, "/", version_of(model), progress));
     return w.finish();
   };
   Status s = commit(path, run());
+  if (s.ok()) progress.finished();
   return s.ok() ? s : s.with_context("writing Keras weights " + path);
 }
 

@@ -61,7 +61,8 @@ std::vector<std::string> weight_paths(const KerasLayer& layer, const std::string
   return paths;
 }
 
-StatusOr<std::string> weights_file(const KerasModel& model, const std::string& path) {
+StatusOr<std::string> weights_file(const KerasModel& model, const std::string& path,
+                                   keras::WeightProgress& progress) {
   TFPORT_ASSIGN_OR_RETURN(hdf5::Writer w, hdf5::Writer::create(path + "/model.weights.h5"));
   std::map<std::string, int> used;
   for (const KerasLayer& l : model.layers) {
@@ -79,6 +80,7 @@ StatusOr<std::string> weights_file(const KerasModel& model, const std::string& p
     for (size_t i = 0; i < paths.size(); ++i) {
       Status s = w.write_dataset("/" + paths[i], l.weights[i].value);
       if (!s.ok()) return s.with_context("layer '" + l.name + "'");
+      progress.wrote(l.weights[i].value);
     }
   }
   return w.finish();
@@ -86,7 +88,7 @@ StatusOr<std::string> weights_file(const KerasModel& model, const std::string& p
 
 }  // namespace
 
-Status write_keras_v3(const KerasModel& model, const std::string& path) {
+Status write_keras_v3(const KerasModel& model, const std::string& path, const KerasWriteOptions& options) {
   const std::string where = "writing Keras file " + path;
   if (model.config_json.empty()) {
     return failed_precondition_error(path + ": the source (" + model.source + ") holds weights only; a .keras file "
@@ -97,7 +99,8 @@ Status write_keras_v3(const KerasModel& model, const std::string& path) {
   }
   auto config = keras::keras3_config_json(model.config_json);
   if (!config.ok()) return config.status().with_context(where);
-  auto weights = weights_file(model, path);
+  keras::WeightProgress progress(model, options.progress);
+  auto weights = weights_file(model, path, progress);
   if (!weights.ok()) return weights.status().with_context(where);
   keras::json meta;
   meta["keras_version"] = model.keras_version.rfind("3", 0) == 0 ? model.keras_version : std::string("3.10.0");
@@ -108,6 +111,7 @@ Status write_keras_v3(const KerasModel& model, const std::string& path) {
   if (s.ok()) s = zip->add("config.json", std::move(*config));
   if (s.ok()) s = zip->add("model.weights.h5", std::move(*weights));
   if (s.ok()) s = zip->finish();
+  if (s.ok()) progress.finished();
   return s.ok() ? s : s.with_context(where);
 }
 

@@ -184,5 +184,35 @@ TEST(KerasSavedModel, WeightsComeFromTheObjectGraph) {
   EXPECT_EQ(read_keras_saved_model(fixture("realworld/lso-savedmodel-tf22/model")).status().code(), StatusCode::kNotFound);
 }
 
+// Each writer reports weight bytes: from 0 up to the sum of every weight's bytes, never
+// backwards, and the last report is complete.
+TEST(KerasWriters, ReportProgressInWeightBytes) {
+  auto model = read_keras_h5(fixture("realworld/mnist-cnn/model/mnist_cnn.h5"));
+  ASSERT_TRUE(model.ok());
+  uint64_t weight_bytes = 0;
+  for (const KerasLayer& l : model->layers) {
+    for (const KerasWeight& w : l.weights) weight_bytes += w.value.byte_size();
+  }
+  ASSERT_GT(weight_bytes, 100000u);
+  TempDir tmp;
+  for (const std::string name : {"m.h5", "m.keras", "w.weights.h5"}) {
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    KerasWriteOptions options;
+    options.progress = [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); };
+    const std::string out = tmp.file(name);
+    Status s = name == "m.h5"      ? write_keras_h5(*model, out, options)
+               : name == "m.keras" ? write_keras_v3(*model, out, options)
+                                   : write_keras_h5_weights(*model, out, options);
+    ASSERT_TRUE(s.ok()) << s;
+    ASSERT_GE(calls.size(), 3u) << name;
+    EXPECT_EQ(calls.front().first, 0u) << name;
+    EXPECT_EQ(calls.back(), std::make_pair(weight_bytes, weight_bytes)) << name;
+    for (size_t i = 1; i < calls.size(); ++i) {
+      EXPECT_GE(calls[i].first, calls[i - 1].first) << name;
+      EXPECT_EQ(calls[i].second, weight_bytes) << name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tfport
