@@ -49,6 +49,11 @@ Status rewrite_checkpoint(const CheckpointReader& reader, const std::string& pre
   }
   TFPORT_ASSIGN_OR_RETURN(CheckpointWriter writer, CheckpointWriter::create(prefix, opts));
   for (const Stored& s : stored) {
+    if (s.entry.dtype == DType::kVariant) {
+      TFPORT_ASSIGN_OR_RETURN(auto elements, reader.read_variant(s.key));
+      TFPORT_RETURN_IF_ERROR(writer.add_variant(s.key, s.entry.shape, elements, s.entry.shard_id));
+      continue;
+    }
     TFPORT_ASSIGN_OR_RETURN(Tensor value, reader.read(s.key));
     std::string name;
     bundle::TensorSlice slice;

@@ -68,6 +68,11 @@ TEST(CheckpointVariant, LayoutMatchesSpec) {
   ASSERT_EQ(back->size(), 2u);
   for (size_t i = 0; i < 2; ++i) EXPECT_EQ((*back)[i].SerializeAsString(), elements[i].SerializeAsString());
   EXPECT_EQ(r->read("it").status().code(), StatusCode::kUnimplemented);
+
+  // A checkpoint holding a variant is copied byte for byte.
+  ASSERT_TRUE(rewrite_checkpoint(*r, dir.file("Q")).ok());
+  EXPECT_EQ(read_all(dir.file("Q.data-00000-of-00001")), expected);
+  EXPECT_EQ(read_all(dir.file("Q.index")), read_all(dir.file("P.index")));
 }
 
 TEST(CheckpointVariant, CorruptionAndMisuseAreRefused) {
