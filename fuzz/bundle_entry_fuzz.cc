@@ -1,5 +1,5 @@
 // libFuzzer target: tensor bytes from a data shard (fixed-size and DT_STRING layouts, CRC
-// checks, big-endian swapping) and slice keys. Input: byte 0 picks the dtype, byte 1 the flags,
+// checks, big-endian swapping), DT_VARIANT elements and slice keys. Input: byte 0 picks the dtype, byte 1 the flags,
 // bytes 2..5 the element count; the rest is the stored tensor.
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include "core/crc32c.h"
 #include "formats/bundle/slices.h"
 #include "formats/bundle/tensor_data.h"
+#include "formats/bundle/variant_data.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 6) return 0;
@@ -24,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Half of the time use the right CRC so decoding gets past the checksum.
   s.masked_crc = (data[1] & 2) != 0 ? 0 : tfport::crc32c::mask(tfport::crc32c::value(s.bytes.data(), s.bytes.size()));
   tfport::bundle::decode_stored_tensor(s).status().ignore_error();
+  tfport::bundle::decode_variants(s.bytes, n, s.masked_crc).status().ignore_error();
   std::string name;
   tfport::bundle::TensorSlice slice;
   tfport::bundle::decode_tensor_name_slice(s.bytes, &name, &slice);
