@@ -1,7 +1,9 @@
 // _TfportKerasRNN: a whole Keras recurrent layer (LSTM, GRU, SimpleRNN) as one kernel. Keras
 // lowering emits it instead of a While loop because the loop's per-step overhead dominates
 // small recurrent models: here the input projection of every time step is one GEMM up front
-// and each step is one [batch, units] x [units, gates*units] product plus the gate math.
+// and each step is one [batch, units] x [units, gates*units] product plus the gate math. On
+// CPUs with AVX-512 both products (and the LSTM cell) run in recurrent_avx512.cc: Eigen's
+// general product repacks the recurrent kernel at every step once batch > 1.
 //
 // Inputs: x [batch, time, features], kernel [features, G*units], recurrent_kernel
 // [units, G*units], input_bias [G*units], recurrent_bias [G*units], then the mask [batch, time]
@@ -20,6 +22,7 @@
 #include <Eigen/Core>
 
 #include "runtime/ops/op_util.h"
+#include "runtime/ops/recurrent_avx512.h"
 
 namespace tfport::runtime::ops {
 namespace {
@@ -27,7 +30,7 @@ namespace {
 constexpr std::string_view kOp = "_TfportKerasRNN";
 
 enum class Cell { kLstm, kGru, kSimple };
-enum class Act { kTanh, kSigmoid, kHardSigmoid, kHardSigmoidV3, kRelu, kLinear, kSoftsign, kSoftplus, kElu, kSelu };
+using rnn::Act;
 
 StatusOr<Act> parse_activation(const Attrs& attrs, const std::string& name) {
   static const std::pair<const char*, Act> kNames[] = {
@@ -139,8 +142,21 @@ class KerasRnnKernel final : public Kernel {
     // Every step's input projection at once: [batch*time, features] x [features, n] + bias.
     TFPORT_ASSIGN_OR_RETURN(Tensor xw_t, Tensor::allocate(DType::kFloat, Shape{batch * steps, n}));
     Map xw(xw_t.mutable_data<float>(), batch * steps, n);
-    xw.noalias() = MapC(x.data<float>(), batch * steps, feat) * MapC(w.data<float>(), feat, n);
-    xw.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(bi.data<float>(), n);
+    const bool avx512 = rnn::recurrent_avx512_available();
+    // LSTM on AVX-512: the recurrent bias joins the input bias here, and each step's product
+    // starts from the step's projection, leaving the pre-activations in `rec`.
+    const bool fast_lstm = avx512 && cell == Cell::kLstm && rnn::lstm_cell_avx512_supports(act, rec_act);
+    if (avx512) {
+      std::vector<float> bias(bi.data<float>(), bi.data<float>() + n);
+      if (fast_lstm) {
+        for (int64_t j = 0; j < n; ++j) bias[static_cast<size_t>(j)] += br.data<float>()[j];
+      }
+      rnn::matmul_add_avx512(x.data<float>(), batch * steps, feat, w.data<float>(), n, bias.data(), 0,
+                             xw_t.mutable_data<float>());
+    } else {
+      xw.noalias() = MapC(x.data<float>(), batch * steps, feat) * MapC(w.data<float>(), feat, n);
+      xw.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(bi.data<float>(), n);
+    }
 
     MapC uk(u.data<float>(), units, n);
     Eigen::Map<const Eigen::RowVectorXf> rb(br.data<float>(), n);
@@ -158,14 +174,23 @@ class KerasRnnKernel final : public Kernel {
     for (int64_t s = 0; s < steps; ++s) {
       const int64_t t = go_backwards ? steps - 1 - s : s;
       Map hm(h, batch, units);
-      if (cell == Cell::kGru && !reset_after) {
+      if (fast_lstm) {
+        rnn::matmul_add_avx512(h, batch, units, u.data<float>(), n, xw_t.data<float>() + t * n, steps * n, rec.data());
+        for (int64_t b = 0; b < batch; ++b) {
+          rnn::lstm_cell_avx512(rec.data() + b * n, c + b * units, units, act, rec_act, new_c.data() + b * units,
+                                new_h.data() + b * units);
+        }
+      } else if (cell == Cell::kGru && !reset_after) {
         // Only the z and r parts use h directly; the candidate part is recomputed from r * h.
         rec.leftCols(2 * units).noalias() = hm * uk.leftCols(2 * units);
+        rec.rowwise() += rb;
+      } else if (avx512) {
+        rnn::matmul_add_avx512(h, batch, units, u.data<float>(), n, br.data<float>(), 0, rec.data());
       } else {
         rec.noalias() = hm * uk;
+        rec.rowwise() += rb;
       }
-      rec.rowwise() += rb;
-      for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t b = 0; b < batch && !fast_lstm; ++b) {
         const float* xr = xw_t.data<float>() + (b * steps + t) * n;
         const float* rr = rec.data() + b * n;
         float* hb = h + b * units;
