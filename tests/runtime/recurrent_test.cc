@@ -18,6 +18,9 @@ struct RefConfig {
   std::string cell;
   int64_t units = 3;
   int64_t batch = 2;
+  int64_t steps = 4;
+  // Longer sequences accumulate float32 rounding that differs with the summation order.
+  double rtol = 1e-5, atol = 1e-6;
   bool reset_after = true;
   bool go_backwards = false;
   bool zero_output_for_mask = false;
@@ -93,7 +96,7 @@ std::vector<std::vector<float>> reference(const RefConfig& cfg, const Tensor& x,
 void check(const RefConfig& cfg, bool with_initial) {
   SCOPED_TRACE(cfg.cell + (cfg.reset_after ? " reset_after" : "") + (cfg.go_backwards ? " backwards" : "") +
                (cfg.mask.empty() ? "" : " masked") + (with_initial ? " initial" : ""));
-  const int64_t B = cfg.batch, T = 4, F = 5, U = cfg.units;
+  const int64_t B = cfg.batch, T = cfg.steps, F = 5, U = cfg.units;
   const int64_t G = cfg.cell == "lstm" ? 4 : cfg.cell == "gru" ? 3 : 1;
   Tensor x = random_float(Shape{B, T, F}, -1, 1);
   Tensor w = random_float(Shape{F, G * U}, -0.5, 0.5);
@@ -129,10 +132,10 @@ void check(const RefConfig& cfg, bool with_initial) {
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ(out->size(), static_cast<size_t>(1 + num_states));
   auto want = reference(cfg, x, w, u, to_vec(bi), bri, h0, c0);
-  EXPECT_TRUE(all_close((*out)[0], floats(Shape{B, T, U}, want[0]), 1e-5, 1e-6));
-  EXPECT_TRUE(all_close((*out)[1], floats(Shape{B, U}, want[1]), 1e-5, 1e-6));
+  EXPECT_TRUE(all_close((*out)[0], floats(Shape{B, T, U}, want[0]), cfg.rtol, cfg.atol));
+  EXPECT_TRUE(all_close((*out)[1], floats(Shape{B, U}, want[1]), cfg.rtol, cfg.atol));
   if (num_states == 2) {
-    EXPECT_TRUE(all_close((*out)[2], floats(Shape{B, U}, want[2]), 1e-5, 1e-6));
+    EXPECT_TRUE(all_close((*out)[2], floats(Shape{B, U}, want[2]), cfg.rtol, cfg.atol));
   }
   EXPECT_TRUE(guard_ok((*out)[0]));
 }
@@ -155,7 +158,8 @@ TEST(KerasRnnKernel, MatchesTheCellEquations) {
 }
 
 // The AVX-512 kernels (used when the CPU has them) and the portable path, each against the
-// reference, at sizes that leave partial vectors and every row grouping (8, 4, 2, 1 rows).
+// reference, at sizes that leave partial vectors and every row grouping (8, 4, 2, 1 rows), with
+// enough work for the batch to be split across the test device's two threads.
 class AvxSetting {
  public:
   explicit AvxSetting(bool on) { ops::rnn::set_recurrent_avx512_enabled(on); }
@@ -171,6 +175,9 @@ TEST(KerasRnnKernel, BothPathsMatchTheCellEquationsAtOddSizes) {
       cfg.cell = cell;
       cfg.units = 37;
       cfg.batch = 15;
+      cfg.steps = 9;
+      cfg.rtol = 1e-4;
+      cfg.atol = 1e-5;
       check(cfg, true);
       cfg.go_backwards = true;
       cfg.batch = 1;
@@ -199,7 +206,7 @@ TEST(KerasRnnKernel, Avx512LstmCellAgreesWithThePortableOneForEveryActivation) {
         results.push_back(*out);
       }
       for (size_t i = 0; i < results[0].size(); ++i) {
-        EXPECT_TRUE(all_close(results[0][i], results[1][i], 1e-5, 1e-5)) << "output " << i;
+        EXPECT_TRUE(all_close(results[0][i], results[1][i], 1e-4, 1e-5)) << "output " << i;
       }
     }
   }

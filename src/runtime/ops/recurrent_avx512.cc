@@ -27,24 +27,28 @@ TFPORT_AVX512 inline __mmask16 tail_mask(int64_t remaining) {
 }
 
 // R rows of `a` times the column block [col, col + 16 C) of b: R x C accumulators in registers,
-// one pass over b's rows, each 16-wide piece of b loaded once for all R rows.
-template <int R, int C>
+// one pass over b's rows, each 16-wide piece of b loaded once for all R rows. Full blocks use
+// plain loads; only the last block of a row masks off the columns past n.
+template <int R, int C, bool kFull>
 TFPORT_AVX512 void block(const float* a, int64_t k, const float* b, int64_t n, int64_t col, const float* init,
                          int64_t init_stride, float* out) {
   __mmask16 m[C];
 #pragma GCC unroll 8
-  for (int c = 0; c < C; ++c) m[c] = tail_mask(n - col - 16 * c);
+  for (int c = 0; c < C; ++c) m[c] = kFull ? static_cast<__mmask16>(0xFFFF) : tail_mask(n - col - 16 * c);
   __m512 acc[R][C];
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) acc[r][c] = _mm512_maskz_loadu_ps(m[c], init + r * init_stride + col + 16 * c);
+    for (int c = 0; c < C; ++c) {
+      const float* src = init + r * init_stride + col + 16 * c;
+      acc[r][c] = kFull ? _mm512_loadu_ps(src) : _mm512_maskz_loadu_ps(m[c], src);
+    }
   }
   for (int64_t kk = 0; kk < k; ++kk) {
     const float* brow = b + kk * n + col;
     __m512 w[C];
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) w[c] = _mm512_maskz_loadu_ps(m[c], brow + 16 * c);
+    for (int c = 0; c < C; ++c) w[c] = kFull ? _mm512_loadu_ps(brow + 16 * c) : _mm512_maskz_loadu_ps(m[c], brow + 16 * c);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       const __m512 x = _mm512_set1_ps(a[r * k + kk]);
@@ -55,14 +59,23 @@ TFPORT_AVX512 void block(const float* a, int64_t k, const float* b, int64_t n, i
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) _mm512_mask_storeu_ps(out + r * n + col + 16 * c, m[c], acc[r][c]);
+    for (int c = 0; c < C; ++c) {
+      float* dst = out + r * n + col + 16 * c;
+      if (kFull) {
+        _mm512_storeu_ps(dst, acc[r][c]);
+      } else {
+        _mm512_mask_storeu_ps(dst, m[c], acc[r][c]);
+      }
+    }
   }
 }
 
 template <int R, int C>
 TFPORT_AVX512 void rows(const float* a, int64_t k, const float* b, int64_t n, const float* init, int64_t init_stride,
                         float* out) {
-  for (int64_t col = 0; col < n; col += 16 * C) block<R, C>(a, k, b, n, col, init, init_stride, out);
+  int64_t col = 0;
+  for (; col + 16 * C <= n; col += 16 * C) block<R, C, true>(a, k, b, n, col, init, init_stride, out);
+  if (col < n) block<R, C, false>(a, k, b, n, col, init, init_stride, out);
 }
 
 // e^x in float32: x = n ln2 + r with |r| <= ln2 / 2 (ln2 split in two so n ln2 is exact), e^r
