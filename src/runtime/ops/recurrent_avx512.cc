@@ -70,12 +70,23 @@ TFPORT_AVX512 void block(const float* a, int64_t k, const float* b, int64_t n, i
   }
 }
 
+// The last, partial column block with only as many vectors as columns remain (`vectors`),
+// so no FMA works on columns that are all masked off.
+template <int R, int C>
+TFPORT_AVX512 void tail(int64_t vectors, const float* a, int64_t k, const float* b, int64_t n, int64_t col,
+                        const float* init, int64_t init_stride, float* out) {
+  if constexpr (C > 1) {
+    if (vectors < C) return tail<R, C - 1>(vectors, a, k, b, n, col, init, init_stride, out);
+  }
+  block<R, C, false>(a, k, b, n, col, init, init_stride, out);
+}
+
 template <int R, int C>
 TFPORT_AVX512 void rows(const float* a, int64_t k, const float* b, int64_t n, const float* init, int64_t init_stride,
                         float* out) {
   int64_t col = 0;
   for (; col + 16 * C <= n; col += 16 * C) block<R, C, true>(a, k, b, n, col, init, init_stride, out);
-  if (col < n) block<R, C, false>(a, k, b, n, col, init, init_stride, out);
+  if (col < n) tail<R, C>((n - col + 15) / 16, a, k, b, n, col, init, init_stride, out);
 }
 
 // e^x in float32: x = n ln2 + r with |r| <= ln2 / 2 (ln2 split in two so n ln2 is exact), e^r
