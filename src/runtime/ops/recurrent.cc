@@ -226,10 +226,18 @@ class KerasRnnKernel final : public Kernel {
       Map hm(h, batch, units);
       if (fast_lstm) {
         rnn::matmul_add_avx512(h, batch, units, u_data, n, xw_data + t * n, steps * n, rec.data());
+        // Without a mask every step keeps its states: they are updated in place (the product
+        // has already read h) and only the sequence output is copied.
         for (int64_t b = 0; b < batch; ++b) {
-          rnn::lstm_cell_avx512(rec.data() + b * n, c + b * units, units, act, rec_act, new_c.data() + b * units,
-                                new_h.data() + b * units);
+          rnn::lstm_cell_avx512(rec.data() + b * n, c + b * units, units, act, rec_act,
+                                mask ? new_c.data() + b * units : c + b * units,
+                                mask ? new_h.data() + b * units : h + b * units);
+          if (!mask && return_sequences) {
+            const int64_t slot = reverse_output ? t : s;
+            std::memcpy(out + (b * steps + slot) * units, h + b * units, sizeof(float) * static_cast<size_t>(units));
+          }
         }
+        if (!mask) continue;
       } else if (cell == Cell::kGru && !reset_after) {
         // Only the z and r parts use h directly; the candidate part is recomputed from r * h.
         rec.leftCols(2 * units).noalias() = hm * uk.leftCols(2 * units);
@@ -334,6 +342,7 @@ class KerasRnnKernel final : public Kernel {
         }
       }
     }
+    if (fast_lstm && !mask && steps > 0) std::memcpy(prev_out, h, sizeof(float) * static_cast<size_t>(batch * units));
   }
 
  private:
