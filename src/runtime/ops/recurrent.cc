@@ -145,9 +145,10 @@ class KerasRnnKernel final : public Kernel {
     std::vector<float> prev_out(static_cast<size_t>(batch * units), 0.0f);
     Rows rows{x.data<float>(), w.data<float>(), u.data<float>(), bi.data<float>(), br.data<float>(), mask,
               xw_t.mutable_data<float>(), state.data(), cell == Cell::kLstm ? state.data() + batch * units : nullptr,
-              prev_out.data(), out, batch, steps, feat};
+              prev_out.data(), out, steps, feat};
     // Batch rows are independent sequences: each thread runs whole sequences of its share, so
-    // threads meet once per layer rather than once per time step.
+    // threads meet once per layer rather than once per time step. The cost is in cycles per
+    // chunk, roughly (multiply-adds / 8), for parallel_for's worth-a-thread test.
     const int64_t chunks = std::min<int64_t>(batch, std::max(1, ctx.device->numThreads()));
     const double cost = static_cast<double>(steps * n * (units + feat)) * static_cast<double>(batch) /
                         static_cast<double>(chunks) / 8.0;
@@ -175,7 +176,7 @@ class KerasRnnKernel final : public Kernel {
     float* c;         // LSTM only
     float* prev_out;  // [batch, units]: the last output of each row
     float* out;       // the layer's first output
-    int64_t batch, steps, feat;
+    int64_t steps, feat;
   };
 
   // Runs the whole sequence of batch rows [b0, b1).
@@ -204,8 +205,7 @@ class KerasRnnKernel final : public Kernel {
       if (fast_lstm) {
         for (int64_t j = 0; j < n; ++j) bias[static_cast<size_t>(j)] += br_data[j];
       }
-      rnn::matmul_add_avx512(x_data, batch * steps, feat, w_data, n, bias.data(), 0,
-                             xw_data);
+      rnn::matmul_add_avx512(x_data, batch * steps, feat, w_data, n, bias.data(), 0, xw_data);
     } else {
       xw.noalias() = MapC(x_data, batch * steps, feat) * MapC(w_data, feat, n);
       xw.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(bi_data, n);
