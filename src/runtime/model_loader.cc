@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/file.h"
+#include "core/mapped_file.h"
 #include "graph/function_bodies.h"
 #include "graph/import.h"
 #include "graph/tf1_loops.h"
@@ -120,9 +121,10 @@ std::shared_ptr<Model> try_fused_keras(const std::string& dir, const LoadOptions
       !is_regular_file(variables + ".index")) {
     return nullptr;
   }
-  auto bytes = read_file(pb, uint64_t{1} << 31);
-  if (!bytes.ok()) return nullptr;
-  auto scanned = runtime::scan_saved_model(*bytes);
+  // Mapped, not read: the scan touches only the bytes of the fields it reads.
+  auto mapped = MappedFile::open(pb);
+  if (!mapped.ok()) return nullptr;
+  auto scanned = runtime::scan_saved_model((*mapped)->view());
   trace.phase("scan saved_model.pb");
   if (!scanned) return nullptr;
   const runtime::ScannedMetaGraph* found = nullptr;
