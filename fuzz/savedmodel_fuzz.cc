@@ -1,16 +1,19 @@
 // libFuzzer target: SavedModel bytes (binary, or text when the first byte is odd) through the
-// parser, default-attribute filling and every saved_model_cli printer.
+// parser, default-attribute filling and every saved_model_cli printer; binary bytes also through
+// the model loader's quick scan (runtime/saved_model_scan.h).
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
 
 #include "cli/show_saved_model.h"
+#include "runtime/saved_model_scan.h"
 #include "tfport/saved_model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   bool text = data[0] == '#';  // text-format files may start with a comment
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (!text) (void)tfport::runtime::scan_saved_model(bytes);
   auto model = tfport::parse_saved_model(bytes, text, "fuzz/saved_model.pb");
   if (!model.ok()) return 0;
   tfport::SavedModelFiles files;

@@ -1,8 +1,10 @@
 // Model::load: file -> format reader -> graph (functions inlined) -> restore and init -> one
 // plan per signature.
 #include <algorithm>
+#include <set>
 
 #include "core/file.h"
+#include "core/mapped_file.h"
 #include "graph/function_bodies.h"
 #include "graph/import.h"
 #include "graph/tf1_loops.h"
@@ -11,6 +13,8 @@
 #include "runtime/graph_model.h"
 #include "runtime/keras_loader.h"
 #include "runtime/keras_saved_model_loader.h"
+#include "runtime/saved_model_load_trace.h"
+#include "runtime/saved_model_scan.h"
 #include "runtime/tensor_proto.h"
 #include "tfport/formats.h"
 #include "tfport/graph_def.h"
@@ -72,41 +76,15 @@ Status restore_variables(GraphModel& model, const tensorflow::MetaGraphDef& meta
   return s.with_context(where + ": restoring variables from " + prefix);
 }
 
-StatusOr<std::shared_ptr<Model>> load_saved_model(const std::string& dir, const LoadOptions& options) {
-  TFPORT_ASSIGN_OR_RETURN(SavedModelFiles files, read_saved_model(dir));
-  const tensorflow::MetaGraphDef* found = nullptr;
-  if (!options.tag_set && files.proto.meta_graphs_size() == 1) {
-    found = &files.proto.meta_graphs(0);
-  } else {
-    TFPORT_ASSIGN_OR_RETURN(found, find_meta_graph(files.proto, options.tag_set.value_or("serve")));
-  }
-  tensorflow::MetaGraphDef meta = *found;
-  TFPORT_RETURN_IF_ERROR(fill_default_attrs(&meta));
-  auto g = graph_from_meta_graph(meta);
-  if (!g.ok()) return g.status().with_context(dir);
-  auto model = std::make_shared<GraphModel>(std::move(*g), options);
-  TFPORT_RETURN_IF_ERROR(restore_variables(*model, meta, files.variables_prefix, dir));
-
-  std::vector<std::string> targets = init_targets(meta);
-  if (!targets.empty()) {
-    std::vector<std::pair<std::string, Tensor>> feeds;
-    TFPORT_ASSIGN_OR_RETURN(auto assets, asset_file_defs(meta));
-    for (const auto& asset : assets) {
-      if (asset.tensor_info().name().empty()) continue;
-      auto path = Tensor::from_strings(Shape{}, {join_path(join_path(dir, "assets"), asset.filename())});
-      feeds.emplace_back(asset.tensor_info().name(), *path);
-    }
-    // Graphs rarely consume every asset tensor; feed only those that exist in the graph.
-    std::erase_if(feeds, [&](const auto& f) { return !model->graph().resolve(f.first).ok(); });
-    Status s = model->run_setup(feeds, targets);
-    if (!s.ok()) return s.with_context(dir + ": running the init op '" + targets[0] + "'");
-  }
-
+// The signatures a MetaGraphDef declares (without TF2's init pseudo-signature), by key, each
+// with its inputs and outputs sorted by key.
+StatusOr<std::vector<Signature>> signatures_of(const tensorflow::MetaGraphDef& meta) {
   std::vector<std::string> keys;
   for (const auto& [key, sig] : meta.signature_def()) {
     if (key != "__saved_model_init_op") keys.push_back(key);
   }
   std::sort(keys.begin(), keys.end());
+  std::vector<Signature> out;
   for (const std::string& key : keys) {
     const auto& sd = meta.signature_def().at(key);
     Signature sig;
@@ -123,22 +101,100 @@ StatusOr<std::shared_ptr<Model>> load_saved_model(const std::string& dir, const 
     auto by_key = [](const TensorSpec& a, const TensorSpec& b) { return a.key < b.key; };
     std::sort(sig.inputs.begin(), sig.inputs.end(), by_key);
     std::sort(sig.outputs.begin(), sig.outputs.end(), by_key);
-    model->add_signature(std::move(sig));
+    out.push_back(std::move(sig));
   }
-  if (options.fuse_keras_recurrent_layers && keys == std::vector<std::string>{"serving_default"}) {
-    bool loops = false;
-    for (int id = 0; id < model->graph().num_nodes() && !loops; ++id) {
-      const std::string& op = model->graph().node(id).op;
-      loops = op == "While" || op == "StatelessWhile";
-    }
-    if (loops) {
-      auto fused = runtime::try_load_keras_saved_model(dir, files.variables_prefix, model->signatures()[0], options);
-      if (fused) return fused;
+  return out;
+}
+
+// tf.keras SavedModels whose only signature is serving_default and whose graph loops (over
+// recurrent layers) are built from keras_metadata.pb with fused recurrent kernels
+// (keras_saved_model_loader.cc). Decided from a scan of saved_model.pb, before anything of the
+// graph is parsed or imported; nullptr sends the load down the graph path.
+std::shared_ptr<Model> try_fused_keras(const std::string& dir, const LoadOptions& options,
+                                       runtime::SavedModelLoadTrace& trace) {
+  if (!options.fuse_keras_recurrent_layers) return nullptr;
+  std::string root = dir;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  const std::string pb = join_path(root, "saved_model.pb");
+  const std::string variables = join_path(join_path(root, "variables"), "variables");
+  if (!is_regular_file(join_path(root, "keras_metadata.pb")) || !is_regular_file(pb) ||
+      !is_regular_file(variables + ".index")) {
+    return nullptr;
+  }
+  // Mapped, not read: the scan touches only the bytes of the fields it reads.
+  auto mapped = MappedFile::open(pb);
+  if (!mapped.ok()) return nullptr;
+  auto scanned = runtime::scan_saved_model((*mapped)->view());
+  trace.phase("scan saved_model.pb");
+  if (!scanned) return nullptr;
+  const runtime::ScannedMetaGraph* found = nullptr;
+  if (!options.tag_set && scanned->size() == 1) {
+    found = &(*scanned)[0];
+  } else {
+    // As find_meta_graph matches: the same set of tags.
+    std::vector<std::string> names = split_tag_set(options.tag_set.value_or("serve"));
+    const std::set<std::string> wanted(names.begin(), names.end());
+    for (const auto& m : *scanned) {
+      const auto& tags = m.meta.meta_info_def().tags();
+      if (std::set<std::string>(tags.begin(), tags.end()) == wanted) {
+        found = &m;
+        break;
+      }
     }
   }
+  if (!found || !found->has_loops) return nullptr;
+  auto sigs = signatures_of(found->meta);
+  if (!sigs.ok() || sigs->size() != 1 || (*sigs)[0].key != "serving_default") return nullptr;
+  return runtime::try_load_keras_saved_model(root, variables, (*sigs)[0], options);
+}
+
+StatusOr<std::shared_ptr<Model>> load_saved_model(const std::string& dir, const LoadOptions& options) {
+  runtime::SavedModelLoadTrace trace(dir);
+  if (auto fused = try_fused_keras(dir, options, trace)) {
+    trace.phase("fused Keras model");
+    return fused;
+  }
+  trace.phase("fused Keras model (not applicable)");
+  TFPORT_ASSIGN_OR_RETURN(SavedModelFiles files, read_saved_model(dir));
+  trace.phase("read saved_model.pb and side files");
+  const tensorflow::MetaGraphDef* found = nullptr;
+  if (!options.tag_set && files.proto.meta_graphs_size() == 1) {
+    found = &files.proto.meta_graphs(0);
+  } else {
+    TFPORT_ASSIGN_OR_RETURN(found, find_meta_graph(files.proto, options.tag_set.value_or("serve")));
+  }
+
+  tensorflow::MetaGraphDef meta = *found;
+  TFPORT_RETURN_IF_ERROR(fill_default_attrs(&meta));
+  auto g = graph_from_meta_graph(meta);
+  if (!g.ok()) return g.status().with_context(dir);
+  trace.phase("graph import and function inlining");
+  auto model = std::make_shared<GraphModel>(std::move(*g), options);
+  TFPORT_RETURN_IF_ERROR(restore_variables(*model, meta, files.variables_prefix, dir));
+  trace.phase("variable restore");
+
+  std::vector<std::string> targets = init_targets(meta);
+  if (!targets.empty()) {
+    std::vector<std::pair<std::string, Tensor>> feeds;
+    TFPORT_ASSIGN_OR_RETURN(auto assets, asset_file_defs(meta));
+    for (const auto& asset : assets) {
+      if (asset.tensor_info().name().empty()) continue;
+      auto path = Tensor::from_strings(Shape{}, {join_path(join_path(dir, "assets"), asset.filename())});
+      feeds.emplace_back(asset.tensor_info().name(), *path);
+    }
+    // Graphs rarely consume every asset tensor; feed only those that exist in the graph.
+    std::erase_if(feeds, [&](const auto& f) { return !model->graph().resolve(f.first).ok(); });
+    Status s = model->run_setup(feeds, targets);
+    if (!s.ok()) return s.with_context(dir + ": running the init op '" + targets[0] + "'");
+    trace.phase("init op");
+  }
+
+  TFPORT_ASSIGN_OR_RETURN(std::vector<Signature> sigs, signatures_of(meta));
+  for (Signature& sig : sigs) model->add_signature(std::move(sig));
   // A model whose default signature cannot run fails now, naming every missing op.
   std::string err = model->signature_error("serving_default");
   if (!err.empty()) return unimplemented_error(dir + ": " + err);
+  trace.phase("signatures");
   return std::shared_ptr<Model>(std::move(model));
 }
 

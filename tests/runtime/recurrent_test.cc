@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "op_test_util.h"
+#include "runtime/ops/recurrent_avx512.h"
 
 namespace tfport::runtime::testing {
 namespace {
@@ -16,6 +17,10 @@ float sigm(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 struct RefConfig {
   std::string cell;
   int64_t units = 3;
+  int64_t batch = 2;
+  int64_t steps = 4;
+  // Longer sequences accumulate float32 rounding that differs with the summation order.
+  double rtol = 1e-5, atol = 1e-6;
   bool reset_after = true;
   bool go_backwards = false;
   bool zero_output_for_mask = false;
@@ -91,7 +96,7 @@ std::vector<std::vector<float>> reference(const RefConfig& cfg, const Tensor& x,
 void check(const RefConfig& cfg, bool with_initial) {
   SCOPED_TRACE(cfg.cell + (cfg.reset_after ? " reset_after" : "") + (cfg.go_backwards ? " backwards" : "") +
                (cfg.mask.empty() ? "" : " masked") + (with_initial ? " initial" : ""));
-  const int64_t B = 2, T = 4, F = 5, U = cfg.units;
+  const int64_t B = cfg.batch, T = cfg.steps, F = 5, U = cfg.units;
   const int64_t G = cfg.cell == "lstm" ? 4 : cfg.cell == "gru" ? 3 : 1;
   Tensor x = random_float(Shape{B, T, F}, -1, 1);
   Tensor w = random_float(Shape{F, G * U}, -0.5, 0.5);
@@ -127,10 +132,10 @@ void check(const RefConfig& cfg, bool with_initial) {
   ASSERT_TRUE(out.ok()) << out.status();
   ASSERT_EQ(out->size(), static_cast<size_t>(1 + num_states));
   auto want = reference(cfg, x, w, u, to_vec(bi), bri, h0, c0);
-  EXPECT_TRUE(all_close((*out)[0], floats(Shape{B, T, U}, want[0]), 1e-5, 1e-6));
-  EXPECT_TRUE(all_close((*out)[1], floats(Shape{B, U}, want[1]), 1e-5, 1e-6));
+  EXPECT_TRUE(all_close((*out)[0], floats(Shape{B, T, U}, want[0]), cfg.rtol, cfg.atol));
+  EXPECT_TRUE(all_close((*out)[1], floats(Shape{B, U}, want[1]), cfg.rtol, cfg.atol));
   if (num_states == 2) {
-    EXPECT_TRUE(all_close((*out)[2], floats(Shape{B, U}, want[2]), 1e-5, 1e-6));
+    EXPECT_TRUE(all_close((*out)[2], floats(Shape{B, U}, want[2]), cfg.rtol, cfg.atol));
   }
   EXPECT_TRUE(guard_ok((*out)[0]));
 }
@@ -150,6 +155,61 @@ TEST(KerasRnnKernel, MatchesTheCellEquations) {
   gru_v1.reset_after = false;
   check(gru_v1, false);
   check(gru_v1, true);
+}
+
+// The AVX-512 kernels (used when the CPU has them) and the portable path, each against the
+// reference, at sizes that leave partial vectors and every row grouping (8, 4, 2, 1 rows), with
+// enough work for the batch to be split across the test device's two threads.
+class AvxSetting {
+ public:
+  explicit AvxSetting(bool on) { ops::rnn::set_recurrent_avx512_enabled(on); }
+  ~AvxSetting() { ops::rnn::set_recurrent_avx512_enabled(true); }
+};
+
+TEST(KerasRnnKernel, BothPathsMatchTheCellEquationsAtOddSizes) {
+  for (bool avx : {true, false}) {
+    SCOPED_TRACE(avx ? "AVX-512 where available" : "portable");
+    AvxSetting setting(avx);
+    for (const char* cell : {"lstm", "gru", "simple_rnn"}) {
+      RefConfig cfg;
+      cfg.cell = cell;
+      cfg.units = 37;
+      cfg.batch = 15;
+      cfg.steps = 9;
+      cfg.rtol = 1e-4;
+      cfg.atol = 1e-5;
+      check(cfg, true);
+      cfg.go_backwards = true;
+      cfg.batch = 1;
+      check(cfg, false);
+    }
+  }
+}
+
+// Activations without a reference here: the AVX-512 LSTM cell against the portable one.
+TEST(KerasRnnKernel, Avx512LstmCellAgreesWithThePortableOneForEveryActivation) {
+  const int64_t B = 3, T = 6, F = 7, U = 21, N = 4 * U;
+  Tensor x = random_float(Shape{B, T, F}, -2, 2);
+  Tensor w = random_float(Shape{F, N}, -1, 1), u = random_float(Shape{U, N}, -1, 1);
+  Tensor bi = random_float(Shape{N}, -0.5, 0.5), br = random_float(Shape{N}, -0.5, 0.5);
+  for (const char* act : {"tanh", "relu", "linear", "sigmoid"}) {
+    for (const char* rec : {"sigmoid", "hard_sigmoid", "hard_sigmoid_v3"}) {
+      SCOPED_TRACE(std::string(act) + " / " + rec);
+      std::vector<std::vector<Tensor>> results;
+      for (bool avx : {true, false}) {
+        AvxSetting setting(avx);
+        OpTest op("_TfportKerasRNN");
+        op.attr("cell", string_attr("lstm")).attr("units", int_attr(U)).attr("return_sequences", bool_attr(true));
+        op.attr("activation", string_attr(act)).attr("recurrent_activation", string_attr(rec));
+        auto out = op.run({x, w, u, bi, br});
+        ASSERT_TRUE(out.ok()) << out.status();
+        results.push_back(*out);
+      }
+      for (size_t i = 0; i < results[0].size(); ++i) {
+        EXPECT_TRUE(all_close(results[0][i], results[1][i], 1e-4, 1e-5)) << "output " << i;
+      }
+    }
+  }
 }
 
 TEST(KerasRnnKernel, MasksCarryStateAndRepeatOrZeroOutputs) {

@@ -1,7 +1,9 @@
 // _TfportKerasRNN: a whole Keras recurrent layer (LSTM, GRU, SimpleRNN) as one kernel. Keras
 // lowering emits it instead of a While loop because the loop's per-step overhead dominates
 // small recurrent models: here the input projection of every time step is one GEMM up front
-// and each step is one [batch, units] x [units, gates*units] product plus the gate math.
+// and each step is one [batch, units] x [units, gates*units] product plus the gate math. On
+// CPUs with AVX-512 both products (and the LSTM cell) run in recurrent_avx512.cc: Eigen's
+// general product repacks the recurrent kernel at every step once batch > 1.
 //
 // Inputs: x [batch, time, features], kernel [features, G*units], recurrent_kernel
 // [units, G*units], input_bias [G*units], recurrent_bias [G*units], then the mask [batch, time]
@@ -13,13 +15,16 @@
 // settings); go_backwards reads time reversed and emits outputs in processing order; a masked
 // step keeps the previous states and repeats the previous output (zeros with
 // zero_output_for_mask, as Bidirectional sets for return_sequences).
+#define EIGEN_USE_THREADS
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include <Eigen/Core>
+#include <unsupported/Eigen/CXX11/Tensor>
 
 #include "runtime/ops/op_util.h"
+#include "runtime/ops/recurrent_avx512.h"
 
 namespace tfport::runtime::ops {
 namespace {
@@ -27,7 +32,7 @@ namespace {
 constexpr std::string_view kOp = "_TfportKerasRNN";
 
 enum class Cell { kLstm, kGru, kSimple };
-enum class Act { kTanh, kSigmoid, kHardSigmoid, kHardSigmoidV3, kRelu, kLinear, kSoftsign, kSoftplus, kElu, kSelu };
+using rnn::Act;
 
 StatusOr<Act> parse_activation(const Attrs& attrs, const std::string& name) {
   static const std::pair<const char*, Act> kNames[] = {
@@ -136,37 +141,115 @@ class KerasRnnKernel final : public Kernel {
     TFPORT_ASSIGN_OR_RETURN(Tensor * out_t, add_output(ctx, kOp, DType::kFloat, out_shape));
     float* out = out_t->mutable_data<float>();
 
-    // Every step's input projection at once: [batch*time, features] x [features, n] + bias.
     TFPORT_ASSIGN_OR_RETURN(Tensor xw_t, Tensor::allocate(DType::kFloat, Shape{batch * steps, n}));
-    Map xw(xw_t.mutable_data<float>(), batch * steps, n);
-    xw.noalias() = MapC(x.data<float>(), batch * steps, feat) * MapC(w.data<float>(), feat, n);
-    xw.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(bi.data<float>(), n);
+    std::vector<float> prev_out(static_cast<size_t>(batch * units), 0.0f);
+    Rows rows{x.data<float>(), w.data<float>(), u.data<float>(), bi.data<float>(), br.data<float>(), mask,
+              xw_t.mutable_data<float>(), state.data(), cell == Cell::kLstm ? state.data() + batch * units : nullptr,
+              prev_out.data(), out, steps, feat};
+    // Batch rows are independent sequences: each thread runs whole sequences of its share, so
+    // threads meet once per layer rather than once per time step. The cost is in cycles per
+    // chunk, roughly (multiply-adds / 8), for parallel_for's worth-a-thread test.
+    const int64_t chunks = std::min<int64_t>(batch, std::max(1, ctx.device->numThreads()));
+    const double cost = static_cast<double>(steps * n * (units + feat)) * static_cast<double>(batch) /
+                        static_cast<double>(chunks) / 8.0;
+    parallel_for(ctx.device, chunks, cost, [&](int64_t c0, int64_t c1) {
+      run_rows(rows, c0 * batch / chunks, c1 * batch / chunks);
+    });
+    if (!return_sequences) std::memcpy(out, prev_out.data(), sizeof(float) * prev_out.size());
+    for (int s = 0; s < num_states(); ++s) {
+      TFPORT_ASSIGN_OR_RETURN(Tensor * st, add_output(ctx, kOp, DType::kFloat, Shape{batch, units}));
+      std::memcpy(st->mutable_data<float>(), state.data() + s * batch * units, sizeof(float) * static_cast<size_t>(batch * units));
+    }
+    return Status::OK();
+  }
 
-    MapC uk(u.data<float>(), units, n);
-    Eigen::Map<const Eigen::RowVectorXf> rb(br.data<float>(), n);
+  // The inputs of one layer run, shared by the threads that each run some batch rows.
+  struct Rows {
+    const float* x;
+    const float* w;
+    const float* u;
+    const float* bi;
+    const float* br;
+    const Tensor* mask;
+    float* xw;        // [batch * steps, n]: each step's input projection
+    float* h;         // [batch, units] states, updated in place
+    float* c;         // LSTM only
+    float* prev_out;  // [batch, units]: the last output of each row
+    float* out;       // the layer's first output
+    int64_t steps, feat;
+  };
+
+  // Runs the whole sequence of batch rows [b0, b1).
+  void run_rows(const Rows& r, int64_t b0, int64_t b1) const {
+    const int64_t batch = b1 - b0, steps = r.steps, feat = r.feat, n = gates() * units;
+    if (batch <= 0) return;
+    const float* x_data = r.x + b0 * steps * feat;
+    const float* w_data = r.w;
+    const float* u_data = r.u;
+    const float* bi_data = r.bi;
+    const float* br_data = r.br;
+    const Tensor* mask = r.mask;
+    float* xw_data = r.xw + b0 * steps * n;
+    float* h = r.h + b0 * units;
+    float* c = r.c ? r.c + b0 * units : nullptr;
+    float* prev_out = r.prev_out + b0 * units;
+    float* out = r.out + b0 * (return_sequences ? steps : 1) * units;
+    // Every step's input projection at once: [batch*time, features] x [features, n] + bias.
+    Map xw(xw_data, batch * steps, n);
+    const bool avx512 = rnn::recurrent_avx512_available();
+    // LSTM on AVX-512: the recurrent bias joins the input bias here, and each step's product
+    // starts from the step's projection, leaving the pre-activations in `rec`.
+    const bool fast_lstm = avx512 && cell == Cell::kLstm && rnn::lstm_cell_avx512_supports(act, rec_act);
+    if (avx512) {
+      std::vector<float> bias(bi_data, bi_data + n);
+      if (fast_lstm) {
+        for (int64_t j = 0; j < n; ++j) bias[static_cast<size_t>(j)] += br_data[j];
+      }
+      rnn::matmul_add_avx512(x_data, batch * steps, feat, w_data, n, bias.data(), 0, xw_data);
+    } else {
+      xw.noalias() = MapC(x_data, batch * steps, feat) * MapC(w_data, feat, n);
+      xw.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(bi_data, n);
+    }
+
+    MapC uk(u_data, units, n);
+    Eigen::Map<const Eigen::RowVectorXf> rb(br_data, n);
     RowMajor rec(batch, n);
     RowMajor hr;  // GRU without reset_after: (r * h) for the candidate's recurrent product
     if (cell == Cell::kGru && !reset_after) hr.resize(batch, units);
-    std::vector<float> prev_out(static_cast<size_t>(batch * units), 0.0f);
     std::vector<float> new_h(static_cast<size_t>(batch * units));
     std::vector<float> new_c(cell == Cell::kLstm ? static_cast<size_t>(batch * units) : 0);
     const bool vector_lstm = cell == Cell::kLstm && has_array_form(rec_act) && has_array_form(act);
     std::vector<float> gates(vector_lstm ? static_cast<size_t>(4 * units) : 0);
-    float* h = state.data();
-    float* c = cell == Cell::kLstm ? state.data() + batch * units : nullptr;
 
     for (int64_t s = 0; s < steps; ++s) {
       const int64_t t = go_backwards ? steps - 1 - s : s;
       Map hm(h, batch, units);
-      if (cell == Cell::kGru && !reset_after) {
+      if (fast_lstm) {
+        rnn::matmul_add_avx512(h, batch, units, u_data, n, xw_data + t * n, steps * n, rec.data());
+        // Without a mask every step keeps its states: they are updated in place (the product
+        // has already read h) and only the sequence output is copied.
+        for (int64_t b = 0; b < batch; ++b) {
+          rnn::lstm_cell_avx512(rec.data() + b * n, c + b * units, units, act, rec_act,
+                                mask ? new_c.data() + b * units : c + b * units,
+                                mask ? new_h.data() + b * units : h + b * units);
+          if (!mask && return_sequences) {
+            const int64_t slot = reverse_output ? t : s;
+            std::memcpy(out + (b * steps + slot) * units, h + b * units, sizeof(float) * static_cast<size_t>(units));
+          }
+        }
+        if (!mask) continue;
+      } else if (cell == Cell::kGru && !reset_after) {
         // Only the z and r parts use h directly; the candidate part is recomputed from r * h.
         rec.leftCols(2 * units).noalias() = hm * uk.leftCols(2 * units);
+        rec.rowwise() += rb;
+      } else if (avx512) {
+        rnn::matmul_add_avx512(h, batch, units, u_data, n, br_data, 0, rec.data());
       } else {
         rec.noalias() = hm * uk;
+        rec.rowwise() += rb;
       }
-      rec.rowwise() += rb;
-      for (int64_t b = 0; b < batch; ++b) {
-        const float* xr = xw_t.data<float>() + (b * steps + t) * n;
+      for (int64_t b = 0; b < batch && !fast_lstm; ++b) {
+        const float* xr = xw_data + (b * steps + t) * n;
         const float* rr = rec.data() + b * n;
         float* hb = h + b * units;
         float* nh = new_h.data() + b * units;
@@ -228,7 +311,7 @@ class KerasRnnKernel final : public Kernel {
       if (cell == Cell::kGru && !reset_after) {
         RowMajor cand = hr * uk.rightCols(units);
         for (int64_t b = 0; b < batch; ++b) {
-          const float* xr = xw_t.data<float>() + (b * steps + t) * n;
+          const float* xr = xw_data + (b * steps + t) * n;
           const float* rr = rec.data() + b * n;
           const float* hb = h + b * units;
           float* nh = new_h.data() + b * units;
@@ -241,9 +324,9 @@ class KerasRnnKernel final : public Kernel {
       }
       const int64_t slot = reverse_output ? t : s;
       for (int64_t b = 0; b < batch; ++b) {
-        const bool keep = !mask || mask_at(*mask, b * steps + t);
+        const bool keep = !mask || mask_at(*mask, (b0 + b) * steps + t);
         float* hb = h + b * units;
-        float* pb = prev_out.data() + b * units;
+        float* pb = prev_out + b * units;
         const float* nh = new_h.data() + b * units;
         if (keep) {
           std::memcpy(hb, nh, sizeof(float) * static_cast<size_t>(units));
@@ -259,12 +342,7 @@ class KerasRnnKernel final : public Kernel {
         }
       }
     }
-    if (!return_sequences) std::memcpy(out, prev_out.data(), sizeof(float) * prev_out.size());
-    for (int s = 0; s < num_states(); ++s) {
-      TFPORT_ASSIGN_OR_RETURN(Tensor * st, add_output(ctx, kOp, DType::kFloat, Shape{batch, units}));
-      std::memcpy(st->mutable_data<float>(), state.data() + s * batch * units, sizeof(float) * static_cast<size_t>(batch * units));
-    }
-    return Status::OK();
+    if (fast_lstm && !mask && steps > 0) std::memcpy(prev_out, h, sizeof(float) * static_cast<size_t>(batch * units));
   }
 
  private:
