@@ -10,6 +10,8 @@
 #include "runtime/graph_model.h"
 #include "runtime/resource_store.h"
 #include "runtime/tensor_to_proto.h"
+#include "runtime/freeze_functions.h"
+#include "runtime/freeze_keras_rnn.h"
 #include "runtime/freeze_source_version.h"
 #include "tfport/freeze.h"
 
@@ -65,12 +67,15 @@ Status make_const(Graph& g, int id, const Tensor& value) {
 
 class Freezer {
  public:
-  Freezer(Graph& graph, const runtime::ResourceStore& resources) : g(graph), store(resources) {}
+  Freezer(Graph& graph, const runtime::ResourceStore& resources)
+      : g(graph), store(resources), functions(graph.library()) {}
 
   Graph& g;
   const runtime::ResourceStore& store;
+  runtime::FunctionArgFreezer functions;
   int frozen = 0;
   std::set<std::string> frozen_keys;
+  std::map<int, int> value_nodes;  // VarHandleOp id -> the Const holding its value
 
   StatusOr<Tensor> value_of(const Node& var, const std::string& reader) {
     const std::string key = runtime::variable_key(attr_s(var, "container"), attr_s(var, "shared_name"), var.name);
@@ -98,7 +103,35 @@ class Freezer {
       if (n.op == "ReadVariableOp") return make_const(g, id, v);
       return gather_on_const(id, n, v);
     }
+    if (runtime::is_function_caller(n.op)) return freeze_function_inputs(id, n);
     return Status::OK();
+  }
+
+  // Loops, conditionals and calls that receive a variable's handle get its value instead, and
+  // the functions they run are rewritten to read that value.
+  Status freeze_function_inputs(int id, const Node& n) {
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const int handle = variable_handle(g, n.inputs[i]);
+      if (handle < 0) continue;
+      TFPORT_ASSIGN_OR_RETURN(Tensor v, value_of(g.node(handle), n.name));
+      TFPORT_ASSIGN_OR_RETURN(int value_node, const_for(handle, v));
+      Node& caller = g.mutable_node(id);
+      TFPORT_RETURN_IF_ERROR(
+          functions.freeze_caller_input(caller.op, caller.name, caller.attrs, static_cast<int>(i), v));
+      caller.inputs[i] = Endpoint{value_node, 0};
+    }
+    return Status::OK();
+  }
+
+  StatusOr<int> const_for(int handle, const Tensor& value) {
+    auto it = value_nodes.find(handle);
+    if (it != value_nodes.end()) return it->second;
+    Node c;
+    c.name = g.unique_name(g.node(handle).name + "/frozen_value");
+    TFPORT_ASSIGN_OR_RETURN(int cid, g.add_node(std::move(c)));
+    TFPORT_RETURN_IF_ERROR(make_const(g, cid, value));
+    value_nodes[handle] = cid;
+    return cid;
   }
 
   // ResourceGather(handle, indices) -> GatherV2(Const value, indices, Const axis 0).
@@ -212,6 +245,7 @@ PartialShape shape_attr(const Node& n) {
 StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions& options) {
   LoadOptions load;
   load.tag_set = options.tag_set;
+  load.fuse_keras_recurrent_layers = false;
   TFPORT_ASSIGN_OR_RETURN(std::shared_ptr<Model> model, Model::load(path, load));
   const auto* gm = dynamic_cast<const runtime::GraphModel*>(model.get());
   if (gm == nullptr) return unimplemented_error(path + ": this kind of model has no graph to freeze");
@@ -256,6 +290,9 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
     Status s = freezer.freeze_node(id);
     if (!s.ok()) return s.with_context(path + ": freezing");
   }
+  // Keras recurrent layers run fused in tfport; TensorFlow needs them as While loops.
+  Status expanded = runtime::expand_keras_rnn_nodes(g);
+  if (!expanded.ok()) return expanded.with_context(path + ": freezing");
   graph::prune_to(g, roots());
   for (int id = 0; id < g.num_nodes(); ++id) {
     const Node& n = g.node(id);
