@@ -1,6 +1,9 @@
 // freeze_model: load (restoring variables through the model's own saver), then rewrite the
 // graph the way convert_variables_to_constants does — variable reads become Consts holding
-// the restored values, ResourceGather becomes GatherV2 on a Const — and prune to the outputs.
+// the restored values, ResourceGather becomes GatherV2 on a Const, variables passed into
+// loop/branch/call functions become their values (freeze_functions.h), fused Keras recurrent
+// layers become While loops (freeze_keras_rnn.h) — and prune to the outputs. SavedModels are
+// frozen from their own graph, not from the fused Keras model Model::load may pick.
 #include <map>
 #include <set>
 
@@ -225,6 +228,25 @@ tensorflow::FunctionDefLibrary used_functions(const Graph& g) {
   return lib;
 }
 
+// What is refused in the main graph is refused inside the loop and branch bodies it keeps.
+Status check_function_bodies(const tensorflow::FunctionDefLibrary& lib) {
+  for (const auto& f : lib.function()) {
+    const std::string where = "function '" + f.signature().name() + "'";
+    for (const auto& a : f.signature().input_arg()) {
+      if (a.type() == tensorflow::DT_RESOURCE) {
+        return unimplemented_error(where + " takes a resource ('" + a.name() + "') that is not a variable it could freeze");
+      }
+    }
+    for (const auto& nd : f.node_def()) {
+      if (is_stateful_leftover(nd.op()) || nd.op().rfind("_Tfport", 0) == 0) {
+        return unimplemented_error(where + ": node '" + nd.name() + "' (" + nd.op() +
+                                   ") keeps state or is tfport-internal; a frozen graph cannot hold it");
+      }
+    }
+  }
+  return Status::OK();
+}
+
 DType dtype_attr(const Node& n) {
   auto it = n.attrs.find("dtype");
   return it == n.attrs.end() ? DType::kInvalid : base_dtype(it->second.type());
@@ -300,12 +322,10 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
       return unimplemented_error(path + ": node '" + n.name + "' (" + n.op +
                                  ") keeps state that a frozen graph cannot hold (the outputs depend on it)");
     }
-    // tfport's own kernels (the fused Keras RNN) are not TensorFlow ops: TensorFlow could not
-    // load a graph that uses them.
+    // tfport's own kernels are not TensorFlow ops: TensorFlow could not load a graph using one.
     if (n.op.rfind("_Tfport", 0) == 0) {
       return unimplemented_error(path + ": node '" + n.name + "' (" + n.op +
-                                 ") is a tfport-internal op (Keras recurrent layers run as one fused kernel); "
-                                 "freezing it into standard TensorFlow ops is not supported yet");
+                                 ") is a tfport-internal op with no standard TensorFlow form");
     }
   }
   drop_dangling_colocation(g);
@@ -334,6 +354,8 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
   }
   out.graph_def = graph::export_graph_def(g, /*include_library=*/false);
   *out.graph_def.mutable_library() = used_functions(g);
+  Status bodies = check_function_bodies(out.graph_def.library());
+  if (!bodies.ok()) return bodies.with_context(path + ": freezing");
   const int producer = runtime::source_graph_producer(path, options.tag_set);
   if (producer > 0) out.graph_def.mutable_versions()->set_producer(producer);
   out.frozen_variables = freezer.frozen;
