@@ -1,5 +1,6 @@
 #include "runtime/freeze_functions.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "runtime/tensor_to_proto.h"
@@ -74,6 +75,12 @@ Status FunctionArgFreezer::freeze_caller_input(const std::string& op, const std:
                                   " in attr '" + kind->type_attr + "'");
   }
   types->second.mutable_list()->set_type(arg, proto_type(value.dtype()));
+  // tf.function lists the resource inputs a call only reads; this one is a tensor now.
+  auto read_only = attrs.find("_read_only_resource_inputs");
+  if (read_only != attrs.end()) {
+    auto* ints = read_only->second.mutable_list()->mutable_i();
+    ints->erase(std::remove(ints->begin(), ints->end(), static_cast<int64_t>(input)), ints->end());
+  }
   std::vector<std::string> functions;
   for (const char* key : kind->function_attrs) {
     auto it = attrs.find(key);

@@ -123,13 +123,30 @@ int expect_loadable_frozen_graph(const tensorflow::GraphDef& g) {
   }
   std::set<std::string> names;
   for (const auto& n : g.node()) EXPECT_TRUE(names.insert(n.name()).second) << "duplicate node " << n.name();
+  // Outputs of the multi-output ops a frozen recurrent graph uses: one per `T` entry.
+  std::map<std::string, int> outputs;
+  for (const auto& n : g.node()) {
+    if (n.op() == "While" || n.op() == "StatelessWhile" || n.op() == "IdentityN") {
+      outputs[n.name()] = n.attr().at("T").list().type_size();
+    }
+  }
   int loops = 0;
   for (const auto& n : g.node()) {
     expect_standard_node(n, library, "");
     loops += n.op() == "While" || n.op() == "StatelessWhile";
     for (const std::string& in : n.input()) {
-      const std::string src = in[0] == '^' ? in.substr(1) : in.substr(0, in.find(':'));
+      const size_t colon = in.find(':');
+      const std::string src = in[0] == '^' ? in.substr(1) : in.substr(0, colon);
       EXPECT_TRUE(names.count(src)) << n.name() << " input " << in;
+      if (colon != std::string::npos && outputs.count(src)) {
+        EXPECT_LT(std::stoi(in.substr(colon + 1)), outputs[src]) << n.name() << " input " << in;
+      }
+    }
+    auto read_only = n.attr().find("_read_only_resource_inputs");
+    if (read_only != n.attr().end() && n.attr().count("T")) {
+      for (int64_t i : read_only->second.list().i()) {
+        EXPECT_EQ(n.attr().at("T").list().type(static_cast<int>(i)), tensorflow::DT_RESOURCE) << n.name() << " input " << i;
+      }
     }
   }
   std::map<std::string, const tensorflow::FunctionDef*> by_name;
@@ -583,6 +600,7 @@ google::protobuf::Map<std::string, tensorflow::AttrValue> loop_attrs() {
     attr { key: "output_shapes" value { list { shape {} shape {} shape {} } } }
     attr { key: "cond" value { func { name: "cond" } } }
     attr { key: "body" value { func { name: "body" } } }
+    attr { key: "_read_only_resource_inputs" value { list { i: 2 } } }
   )pb", &n));
   return n.attr();
 }
@@ -595,6 +613,7 @@ TEST(FreezeFunctions, VariablesEnteringALoopBecomeItsValue) {
   ASSERT_TRUE(freezer.freeze_caller_input("While", "loop", attrs, 2, value).ok());
 
   EXPECT_EQ(attrs.at("T").list().type(2), tensorflow::DT_FLOAT);
+  EXPECT_EQ(attrs.at("_read_only_resource_inputs").list().i_size(), 0);  // no resource left
   ASSERT_EQ(attrs.at("output_shapes").list().shape(2).dim_size(), 1);
   EXPECT_EQ(attrs.at("output_shapes").list().shape(2).dim(0).size(), 3);
   for (const char* name : {"cond", "body"}) {
