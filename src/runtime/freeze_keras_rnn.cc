@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runtime/function_def_builder.h"
+#include "runtime/keras_rnn_step.h"
 #include "runtime/passes/pass_util.h"
 
 namespace tfport::runtime {
@@ -291,38 +292,6 @@ class RnnExpander {
     return name;
   }
 
-  // One step's activation, as tf.keras spells each one in ops.
-  StatusOr<std::string> activate(FunctionDefBuilder& b, const std::string& act, const std::string& x,
-                                 const std::string& name) {
-    const NodeAttrs t{{"T", type_attr_value(kF32)}};
-    if (act == "tanh") return b.node(name, "Tanh", {x}, t, "y");
-    if (act == "sigmoid") return b.node(name, "Sigmoid", {x}, t, "y");
-    if (act == "relu") return b.node(name, "Relu", {x}, t, "activations");
-    if (act == "softsign") return b.node(name, "Softsign", {x}, t, "activations");
-    if (act == "softplus") return b.node(name, "Softplus", {x}, t, "activations");
-    if (act == "elu") return b.node(name, "Elu", {x}, t, "activations");
-    if (act == "selu") return b.node(name, "Selu", {x}, t, "activations");
-    if (act == "linear") return x;
-    if (act == "hard_sigmoid") {  // Keras 2: clip(0.2 x + 0.5, 0, 1)
-      TFPORT_ASSIGN_OR_RETURN(std::string k, b.constant(name + "/mul/y", f32_scalar(0.2f)));
-      TFPORT_ASSIGN_OR_RETURN(std::string h, b.constant(name + "/add/y", f32_scalar(0.5f)));
-      TFPORT_ASSIGN_OR_RETURN(std::string one, b.constant(name + "/clip_by_value/Minimum/y", f32_scalar(1.0f)));
-      TFPORT_ASSIGN_OR_RETURN(std::string zero, b.constant(name + "/clip_by_value/y", f32_scalar(0.0f)));
-      std::string m = b.node(name + "/mul", "Mul", {x, k}, t, "z");
-      std::string s = b.node(name + "/add", "AddV2", {m, h}, t, "z");
-      std::string lo = b.node(name + "/clip_by_value/Minimum", "Minimum", {s, one}, t, "z");
-      return b.node(name + "/clip_by_value", "Maximum", {lo, zero}, t, "z");
-    }
-    if (act == "hard_sigmoid_v3") {  // Keras 3: relu6(x + 3) / 6
-      TFPORT_ASSIGN_OR_RETURN(std::string three, b.constant(name + "/add/y", f32_scalar(3.0f)));
-      TFPORT_ASSIGN_OR_RETURN(std::string six, b.constant(name + "/truediv/y", f32_scalar(6.0f)));
-      std::string s = b.node(name + "/add", "AddV2", {x, three}, t, "z");
-      std::string r = b.node(name + "/Relu6", "Relu6", {s}, t, "activations");
-      return b.node(name + "/truediv", "RealDiv", {r, six}, t, "z");
-    }
-    return unsupported("activation '" + act + "'");
-  }
-
   // The body: one time step of the cell, then the masked state update and the output write.
   StatusOr<std::string> add_body() {
     const std::string name = function_name("_while_body");
@@ -331,75 +300,22 @@ class RnnExpander {
     auto arg = [&](const char* v) { return a[static_cast<size_t>(var_index(v))]; };
     const NodeAttrs f32{{"T", type_attr_value(kF32)}}, i32{{"T", type_attr_value(kI32)}};
     const std::string w = "while/";
-    TFPORT_ASSIGN_OR_RETURN(std::string one, b.constant(w + "add/y", i32_scalar(1)));
+    TFPORT_ASSIGN_OR_RETURN(std::string one, b.constant(w + "add_time/y", i32_scalar(1)));
     std::string read_index = arg("time");
     if (c_.go_backwards) {  // reads step T-1-t, as Keras reads the reversed sequence
-      std::string last = b.node(w + "sub", "Sub", {arg("time_steps"), one}, i32, "z");
-      read_index = b.node(w + "sub_1", "Sub", {last, arg("time")}, i32, "z");
+      std::string last = b.node(w + "last_index", "Sub", {arg("time_steps"), one}, i32, "z");
+      read_index = b.node(w + "read_index", "Sub", {last, arg("time")}, i32, "z");
     }
     TFPORT_ASSIGN_OR_RETURN(std::string x_shape, b.constant(w + "TensorArrayV2Read/TensorListGetItem/element_shape",
                                                             i32_vector({-1, static_cast<int32_t>(features_)})));
     std::string x = b.node(w + "TensorArrayV2Read/TensorListGetItem", "TensorListGetItem",
                            {arg("input_list"), read_index, x_shape}, {{"element_dtype", type_attr_value(kF32)}}, "item");
-    TFPORT_ASSIGN_OR_RETURN(std::string split_dim, b.constant(w + "split/split_dim", i32_scalar(1)));
-    auto op2 = [&](const std::string& n, const char* op, const std::string& l, const std::string& r, const char* out = "z") {
-      return b.node(w + n, op, {l, r}, f32, out);
-    };
-    auto matmul = [&](const std::string& n, const std::string& l, const std::string& r) {
-      return b.node(w + n, "MatMul", {l, r},
-                    {{"T", type_attr_value(kF32)}, {"transpose_a", bool_attr_value(false)}, {"transpose_b", bool_attr_value(false)}},
-                    "product");
-    };
-    auto bias_add = [&](const std::string& n, const std::string& v, const std::string& bias) {
-      return b.node(w + n, "BiasAdd", {v, bias}, {{"T", type_attr_value(kF32)}, {"data_format", string_attr_value("NHWC")}},
-                    "output");
-    };
-    auto split = [&](const std::string& n, const std::string& v, int parts) {
-      std::vector<std::string> out;
-      b.node(w + n, "Split", {split_dim, v}, {{"num_split", int_attr_value(parts)}, {"T", type_attr_value(kF32)}}, "output");
-      for (int k = 0; k < parts; ++k) out.push_back(w + n + ":output:" + std::to_string(k));
-      return out;
-    };
     const std::string h = arg("h");
-    const std::string& ract = c_.recurrent_activation;
-    std::string h_new, c_new;
-    if (c_.cell == "lstm") {
-      std::string z = op2("add", "AddV2", matmul("MatMul", x, arg("kernel")), matmul("MatMul_1", h, arg("recurrent_kernel")));
-      std::vector<std::string> g = split("split", bias_add("BiasAdd", z, arg("bias")), 4);
-      TFPORT_ASSIGN_OR_RETURN(std::string i, activate(b, ract, g[0], w + "Sigmoid"));
-      TFPORT_ASSIGN_OR_RETURN(std::string f, activate(b, ract, g[1], w + "Sigmoid_1"));
-      TFPORT_ASSIGN_OR_RETURN(std::string cand, activate(b, c_.activation, g[2], w + "Tanh"));
-      TFPORT_ASSIGN_OR_RETURN(std::string o, activate(b, ract, g[3], w + "Sigmoid_2"));
-      c_new = op2("add_1", "AddV2", op2("mul", "Mul", f, arg("c")), op2("mul_1", "Mul", i, cand));
-      TFPORT_ASSIGN_OR_RETURN(std::string cact, activate(b, c_.activation, c_new, w + "Tanh_1"));
-      h_new = op2("mul_2", "Mul", o, cact);
-    } else if (c_.cell == "gru") {
-      std::vector<std::string> xs =
-          split("split", bias_add("BiasAdd", matmul("MatMul", x, arg("kernel")), arg(c_.reset_after ? "input_bias" : "bias")), 3);
-      std::string rz, rr, rh_in;
-      if (c_.reset_after) {
-        std::vector<std::string> rs = split("split_1", bias_add("BiasAdd_1", matmul("MatMul_1", h, arg("recurrent_kernel")),
-                                                                arg("recurrent_bias")), 3);
-        rz = rs[0];
-        rr = rs[1];
-        rh_in = rs[2];
-      } else {
-        std::vector<std::string> rs = split("split_1", matmul("MatMul_1", h, arg("recurrent_kernel_zr")), 2);
-        rz = rs[0];
-        rr = rs[1];
-      }
-      TFPORT_ASSIGN_OR_RETURN(std::string z, activate(b, ract, op2("add", "AddV2", xs[0], rz), w + "Sigmoid"));
-      TFPORT_ASSIGN_OR_RETURN(std::string r, activate(b, ract, op2("add_1", "AddV2", xs[1], rr), w + "Sigmoid_1"));
-      std::string rh = c_.reset_after ? op2("mul", "Mul", r, rh_in)
-                                      : matmul("MatMul_2", op2("mul", "Mul", r, h), arg("recurrent_kernel_h"));
-      TFPORT_ASSIGN_OR_RETURN(std::string hh, activate(b, c_.activation, op2("add_2", "AddV2", xs[2], rh), w + "Tanh"));
-      TFPORT_ASSIGN_OR_RETURN(std::string onef, b.constant(w + "sub/x", f32_scalar(1.0f)));
-      h_new = op2("add_3", "AddV2", op2("mul_1", "Mul", z, h), op2("mul_2", "Mul", op2("sub_2", "Sub", onef, z), hh));
-    } else {
-      std::string xh = bias_add("BiasAdd", matmul("MatMul", x, arg("kernel")), arg("bias"));
-      std::string sum = op2("add", "AddV2", xh, matmul("MatMul_1", h, arg("recurrent_kernel")));
-      TFPORT_ASSIGN_OR_RETURN(h_new, activate(b, c_.activation, sum, w + "Tanh"));
-    }
+    RnnStepSpec spec{c_.cell, c_.activation, c_.recurrent_activation, c_.reset_after};
+    auto weight = [&](const char* v) { return arg(v); };
+    auto step = add_cell_step(b, spec, x, h, c_.cell == "lstm" ? arg("c") : std::string(), weight);
+    if (!step.ok()) return unsupported(step.status().message());
+    const std::string h_new = step->h, c_new = step->c;
     // Masked steps keep the states and repeat the previous output (or zeros).
     std::string out = h_new, h_out = h_new, c_out = c_new;
     if (c_.has_mask) {
