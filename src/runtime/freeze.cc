@@ -6,6 +6,8 @@
 // frozen from their own graph, not from the fused Keras model Model::load may pick.
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/staged_file.h"
 #include "graph/export_graph_def.h"
@@ -228,8 +230,29 @@ tensorflow::FunctionDefLibrary used_functions(const Graph& g) {
   return lib;
 }
 
+// Loops and branches must find their functions in the written library; TF1 while loops,
+// which tfport turns into While nodes at load, have their bodies only in tfport's own form.
+Status check_callee(const tensorflow::NodeDef& nd, const std::set<std::string>& library) {
+  if (!runtime::is_function_caller(nd.op())) return Status::OK();
+  for (const auto& [key, value] : nd.attr()) {
+    std::vector<std::string> names;
+    add_func_names(value, &names);
+    for (const std::string& name : names) {
+      if (library.count(name) == 0) {
+        return unimplemented_error("node '" + nd.name() + "' (" + nd.op() + ") runs '" + name +
+                                   "', which has no FunctionDef to write (TF1 while loops are not frozen yet)");
+      }
+    }
+  }
+  return Status::OK();
+}
+
 // What is refused in the main graph is refused inside the loop and branch bodies it keeps.
-Status check_function_bodies(const tensorflow::FunctionDefLibrary& lib) {
+Status check_function_bodies(const tensorflow::GraphDef& gd) {
+  const tensorflow::FunctionDefLibrary& lib = gd.library();
+  std::set<std::string> library;
+  for (const auto& f : lib.function()) library.insert(f.signature().name());
+  for (const auto& nd : gd.node()) TFPORT_RETURN_IF_ERROR(check_callee(nd, library));
   for (const auto& f : lib.function()) {
     const std::string where = "function '" + f.signature().name() + "'";
     for (const auto& a : f.signature().input_arg()) {
@@ -242,6 +265,8 @@ Status check_function_bodies(const tensorflow::FunctionDefLibrary& lib) {
         return unimplemented_error(where + ": node '" + nd.name() + "' (" + nd.op() +
                                    ") keeps state or is tfport-internal; a frozen graph cannot hold it");
       }
+      Status callee = check_callee(nd, library);
+      if (!callee.ok()) return callee.with_context(where);
     }
   }
   return Status::OK();
@@ -354,7 +379,7 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
   }
   out.graph_def = graph::export_graph_def(g, /*include_library=*/false);
   *out.graph_def.mutable_library() = used_functions(g);
-  Status bodies = check_function_bodies(out.graph_def.library());
+  Status bodies = check_function_bodies(out.graph_def);
   if (!bodies.ok()) return bodies.with_context(path + ": freezing");
   const int producer = runtime::source_graph_producer(path, options.tag_set);
   if (producer > 0) out.graph_def.mutable_versions()->set_producer(producer);

@@ -201,5 +201,46 @@ TEST(FreezeFunctions, WritingAVariableInsideALoopIsRefused) {
   EXPECT_EQ(s.code(), StatusCode::kUnimplemented) << s;
 }
 
+// A TF1 tf.while_loop (i = 0; while i < n: i += 1): tfport runs it as a While whose bodies have
+// no FunctionDef, so freezing it is refused rather than written with dangling function names.
+TEST(FreezeFunctions, Tf1WhileLoopsAreRefused) {
+  const char* const kGraph = R"pb(
+    node { name: "n" op: "Placeholder" attr { key: "dtype" value { type: DT_INT32 } } }
+    node { name: "zero" op: "Const" attr { key: "dtype" value { type: DT_INT32 } }
+           attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 0 } } } }
+    node { name: "loop/Enter" op: "Enter" input: "zero" attr { key: "T" value { type: DT_INT32 } }
+           attr { key: "frame_name" value { s: "loop/ctx" } } attr { key: "is_constant" value { b: false } } }
+    node { name: "loop/Enter_n" op: "Enter" input: "n" attr { key: "T" value { type: DT_INT32 } }
+           attr { key: "frame_name" value { s: "loop/ctx" } } attr { key: "is_constant" value { b: true } } }
+    node { name: "loop/Merge" op: "Merge" input: "loop/Enter" input: "loop/NextIteration"
+           attr { key: "T" value { type: DT_INT32 } } attr { key: "N" value { i: 2 } } }
+    node { name: "loop/Less" op: "Less" input: "loop/Merge" input: "loop/Enter_n" attr { key: "T" value { type: DT_INT32 } } }
+    node { name: "loop/LoopCond" op: "LoopCond" input: "loop/Less" }
+    node { name: "loop/Switch" op: "Switch" input: "loop/Merge" input: "loop/LoopCond" attr { key: "T" value { type: DT_INT32 } } }
+    node { name: "loop/Identity" op: "Identity" input: "loop/Switch:1" attr { key: "T" value { type: DT_INT32 } } }
+    node { name: "loop/one" op: "Const" input: "^loop/Identity" attr { key: "dtype" value { type: DT_INT32 } }
+           attr { key: "value" value { tensor { dtype: DT_INT32 tensor_shape {} int_val: 1 } } } }
+    node { name: "loop/add" op: "AddV2" input: "loop/Identity" input: "loop/one" attr { key: "T" value { type: DT_INT32 } } }
+    node { name: "loop/NextIteration" op: "NextIteration" input: "loop/add" attr { key: "T" value { type: DT_INT32 } } }
+    node { name: "loop/Exit" op: "Exit" input: "loop/Switch" attr { key: "T" value { type: DT_INT32 } } }
+    node { name: "out" op: "Identity" input: "loop/Exit" attr { key: "T" value { type: DT_INT32 } } }
+  )pb";
+  tensorflow::GraphDef gd;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kGraph, &gd));
+  TempDir tmp;
+  ASSERT_TRUE(write_graph_def_file(tmp.file("tf1_loop.pb"), gd).ok());
+  auto model = Model::load(tmp.file("tf1_loop.pb"));
+  ASSERT_TRUE(model.ok()) << model.status();
+  auto runs = (*model)->run_tensors({{"n", Tensor::from_vector<int32_t>(DType::kInt32, Shape{}, {4})}}, {"out"});
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_EQ((*runs)[0].data<int32_t>()[0], 4);
+  FreezeOptions options;
+  options.output_node_names = {"out"};
+  auto frozen = freeze_model(tmp.file("tf1_loop.pb"), options);
+  ASSERT_FALSE(frozen.ok());
+  EXPECT_EQ(frozen.status().code(), StatusCode::kUnimplemented) << frozen.status();
+  EXPECT_NE(frozen.status().message().find("TF1 while loops"), std::string::npos) << frozen.status();
+}
+
 }  // namespace
 }  // namespace tfport
