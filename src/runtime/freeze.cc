@@ -260,6 +260,11 @@ Status check_function_bodies(const tensorflow::GraphDef& gd) {
         return unimplemented_error(where + " takes a resource ('" + a.name() + "') that is not a variable it could freeze");
       }
     }
+    for (const auto& a : f.signature().output_arg()) {
+      if (a.type() == tensorflow::DT_RESOURCE) {
+        return unimplemented_error(where + " returns a resource ('" + a.name() + "'), which a frozen graph cannot hold");
+      }
+    }
     for (const auto& nd : f.node_def()) {
       if (is_stateful_leftover(nd.op()) || nd.op().rfind("_Tfport", 0) == 0) {
         return unimplemented_error(where + ": node '" + nd.name() + "' (" + nd.op() +
