@@ -2,7 +2,9 @@
 // convert_variables_to_constants / freeze_graph do: functions inlined, every variable the
 // outputs read replaced by a Const holding its restored value, and everything the outputs do
 // not need pruned. The result uses standard TensorFlow ops only, so TensorFlow, TF Lite
-// converters and tfport itself load it as a frozen graph.
+// converters and tfport itself load it as a frozen graph. Loops stay functional While nodes
+// (their cond/body functions in the GraphDef's library, variables read there turned into
+// loop inputs holding the values); Keras recurrent layers become such loops.
 //
 //   tfport::FreezeOptions opt;                      // serving_default of tag set "serve"
 //   TFPORT_ASSIGN_OR_RETURN(tfport::FrozenGraph f, tfport::freeze_model("export/1", opt));

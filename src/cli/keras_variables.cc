@@ -24,6 +24,16 @@ Status add_keras_variables(const KerasModel& model, SavedModelSpec* spec) {
       return unimplemented_error("layer '" + l->name + "' is a nested model with weights");
     }
   }
+  // Bidirectional layers hold two weights of each name (forward and backward); their object
+  // paths are not written yet, so such models keep the plain variable layout.
+  for (const KerasLayer* l : layers) {
+    std::set<std::string> seen;
+    for (const std::string& h5 : keras::h5_weight_names(*l)) {
+      if (!seen.insert(short_name(h5)).second) {
+        return unimplemented_error("layer '" + l->name + "' has two weights named '" + short_name(h5) + "'");
+      }
+    }
+  }
   std::set<std::string> names;
   for (const auto& n : spec->graph.node()) names.insert(n.name());
   for (const SavedModelVariable& v : spec->variables) names.insert(v.name);

@@ -10,8 +10,8 @@
 
 namespace tfport::cli {
 
-// UNIMPLEMENTED for nested models that hold weights (their object paths are not written yet);
-// `spec` is unchanged then.
+// UNIMPLEMENTED for nested models that hold weights and for layers holding two weights of one
+// name (Bidirectional): their object paths are not written yet; `spec` is unchanged then.
 Status add_keras_variables(const KerasModel& model, SavedModelSpec* spec);
 
 }  // namespace tfport::cli

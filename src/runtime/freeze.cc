@@ -1,8 +1,13 @@
 // freeze_model: load (restoring variables through the model's own saver), then rewrite the
 // graph the way convert_variables_to_constants does — variable reads become Consts holding
-// the restored values, ResourceGather becomes GatherV2 on a Const — and prune to the outputs.
+// the restored values, ResourceGather becomes GatherV2 on a Const, variables passed into
+// loop/branch/call functions become their values (freeze_functions.h), fused Keras recurrent
+// layers become While loops (freeze_keras_rnn.h) — and prune to the outputs. SavedModels are
+// frozen from their own graph, not from the fused Keras model Model::load may pick.
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/staged_file.h"
 #include "graph/export_graph_def.h"
@@ -10,6 +15,8 @@
 #include "runtime/graph_model.h"
 #include "runtime/resource_store.h"
 #include "runtime/tensor_to_proto.h"
+#include "runtime/freeze_functions.h"
+#include "runtime/freeze_keras_rnn.h"
 #include "runtime/freeze_source_version.h"
 #include "tfport/freeze.h"
 
@@ -65,12 +72,15 @@ Status make_const(Graph& g, int id, const Tensor& value) {
 
 class Freezer {
  public:
-  Freezer(Graph& graph, const runtime::ResourceStore& resources) : g(graph), store(resources) {}
+  Freezer(Graph& graph, const runtime::ResourceStore& resources)
+      : g(graph), store(resources), functions(graph.library()) {}
 
   Graph& g;
   const runtime::ResourceStore& store;
+  runtime::FunctionArgFreezer functions;
   int frozen = 0;
   std::set<std::string> frozen_keys;
+  std::map<int, int> value_nodes;  // VarHandleOp id -> the Const holding its value
 
   StatusOr<Tensor> value_of(const Node& var, const std::string& reader) {
     const std::string key = runtime::variable_key(attr_s(var, "container"), attr_s(var, "shared_name"), var.name);
@@ -98,7 +108,35 @@ class Freezer {
       if (n.op == "ReadVariableOp") return make_const(g, id, v);
       return gather_on_const(id, n, v);
     }
+    if (runtime::is_function_caller(n.op)) return freeze_function_inputs(id, n);
     return Status::OK();
+  }
+
+  // Loops, conditionals and calls that receive a variable's handle get its value instead, and
+  // the functions they run are rewritten to read that value.
+  Status freeze_function_inputs(int id, const Node& n) {
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const int handle = variable_handle(g, n.inputs[i]);
+      if (handle < 0) continue;
+      TFPORT_ASSIGN_OR_RETURN(Tensor v, value_of(g.node(handle), n.name));
+      TFPORT_ASSIGN_OR_RETURN(int value_node, const_for(handle, v));
+      Node& caller = g.mutable_node(id);
+      TFPORT_RETURN_IF_ERROR(
+          functions.freeze_caller_input(caller.op, caller.name, caller.attrs, static_cast<int>(i), v));
+      caller.inputs[i] = Endpoint{value_node, 0};
+    }
+    return Status::OK();
+  }
+
+  StatusOr<int> const_for(int handle, const Tensor& value) {
+    auto it = value_nodes.find(handle);
+    if (it != value_nodes.end()) return it->second;
+    Node c;
+    c.name = g.unique_name(g.node(handle).name + "/frozen_value");
+    TFPORT_ASSIGN_OR_RETURN(int cid, g.add_node(std::move(c)));
+    TFPORT_RETURN_IF_ERROR(make_const(g, cid, value));
+    value_nodes[handle] = cid;
+    return cid;
   }
 
   // ResourceGather(handle, indices) -> GatherV2(Const value, indices, Const axis 0).
@@ -192,6 +230,53 @@ tensorflow::FunctionDefLibrary used_functions(const Graph& g) {
   return lib;
 }
 
+// Loops and branches must find their functions in the written library; TF1 while loops,
+// which tfport turns into While nodes at load, have their bodies only in tfport's own form.
+Status check_callee(const tensorflow::NodeDef& nd, const std::set<std::string>& library) {
+  if (!runtime::is_function_caller(nd.op())) return Status::OK();
+  for (const auto& [key, value] : nd.attr()) {
+    std::vector<std::string> names;
+    add_func_names(value, &names);
+    for (const std::string& name : names) {
+      if (library.count(name) == 0) {
+        return unimplemented_error("node '" + nd.name() + "' (" + nd.op() + ") runs '" + name +
+                                   "', which has no FunctionDef to write (TF1 while loops are not frozen yet)");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+// What is refused in the main graph is refused inside the loop and branch bodies it keeps.
+Status check_function_bodies(const tensorflow::GraphDef& gd) {
+  const tensorflow::FunctionDefLibrary& lib = gd.library();
+  std::set<std::string> library;
+  for (const auto& f : lib.function()) library.insert(f.signature().name());
+  for (const auto& nd : gd.node()) TFPORT_RETURN_IF_ERROR(check_callee(nd, library));
+  for (const auto& f : lib.function()) {
+    const std::string where = "function '" + f.signature().name() + "'";
+    for (const auto& a : f.signature().input_arg()) {
+      if (a.type() == tensorflow::DT_RESOURCE) {
+        return unimplemented_error(where + " takes a resource ('" + a.name() + "') that is not a variable it could freeze");
+      }
+    }
+    for (const auto& a : f.signature().output_arg()) {
+      if (a.type() == tensorflow::DT_RESOURCE) {
+        return unimplemented_error(where + " returns a resource ('" + a.name() + "'), which a frozen graph cannot hold");
+      }
+    }
+    for (const auto& nd : f.node_def()) {
+      if (is_stateful_leftover(nd.op()) || nd.op().rfind("_Tfport", 0) == 0) {
+        return unimplemented_error(where + ": node '" + nd.name() + "' (" + nd.op() +
+                                   ") keeps state or is tfport-internal; a frozen graph cannot hold it");
+      }
+      Status callee = check_callee(nd, library);
+      if (!callee.ok()) return callee.with_context(where);
+    }
+  }
+  return Status::OK();
+}
+
 DType dtype_attr(const Node& n) {
   auto it = n.attrs.find("dtype");
   return it == n.attrs.end() ? DType::kInvalid : base_dtype(it->second.type());
@@ -212,6 +297,7 @@ PartialShape shape_attr(const Node& n) {
 StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions& options) {
   LoadOptions load;
   load.tag_set = options.tag_set;
+  load.fuse_keras_recurrent_layers = false;
   TFPORT_ASSIGN_OR_RETURN(std::shared_ptr<Model> model, Model::load(path, load));
   const auto* gm = dynamic_cast<const runtime::GraphModel*>(model.get());
   if (gm == nullptr) return unimplemented_error(path + ": this kind of model has no graph to freeze");
@@ -256,6 +342,9 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
     Status s = freezer.freeze_node(id);
     if (!s.ok()) return s.with_context(path + ": freezing");
   }
+  // Keras recurrent layers run fused in tfport; TensorFlow needs them as While loops.
+  Status expanded = runtime::expand_keras_rnn_nodes(g);
+  if (!expanded.ok()) return expanded.with_context(path + ": freezing");
   graph::prune_to(g, roots());
   for (int id = 0; id < g.num_nodes(); ++id) {
     const Node& n = g.node(id);
@@ -263,12 +352,10 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
       return unimplemented_error(path + ": node '" + n.name + "' (" + n.op +
                                  ") keeps state that a frozen graph cannot hold (the outputs depend on it)");
     }
-    // tfport's own kernels (the fused Keras RNN) are not TensorFlow ops: TensorFlow could not
-    // load a graph that uses them.
+    // tfport's own kernels are not TensorFlow ops: TensorFlow could not load a graph using one.
     if (n.op.rfind("_Tfport", 0) == 0) {
       return unimplemented_error(path + ": node '" + n.name + "' (" + n.op +
-                                 ") is a tfport-internal op (Keras recurrent layers run as one fused kernel); "
-                                 "freezing it into standard TensorFlow ops is not supported yet");
+                                 ") is a tfport-internal op with no standard TensorFlow form");
     }
   }
   drop_dangling_colocation(g);
@@ -297,6 +384,8 @@ StatusOr<FrozenGraph> freeze_model(const std::string& path, const FreezeOptions&
   }
   out.graph_def = graph::export_graph_def(g, /*include_library=*/false);
   *out.graph_def.mutable_library() = used_functions(g);
+  Status bodies = check_function_bodies(out.graph_def);
+  if (!bodies.ok()) return bodies.with_context(path + ": freezing");
   const int producer = runtime::source_graph_producer(path, options.tag_set);
   if (producer > 0) out.graph_def.mutable_versions()->set_producer(producer);
   out.frozen_variables = freezer.frozen;

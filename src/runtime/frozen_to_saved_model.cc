@@ -16,8 +16,7 @@ bool is_floating(DType t) {
 StatusOr<SavedModelSpec> saved_model_spec_from_frozen(const FrozenGraph& frozen, const std::string& signature_key,
                                                       int64_t min_variable_elements) {
   SavedModelSpec spec;
-  spec.graph = frozen.graph_def;
-  spec.graph.clear_library();
+  spec.graph = frozen.graph_def;  // with its library: the bodies of frozen recurrent layers' loops
   for (tensorflow::NodeDef& n : *spec.graph.mutable_node()) {
     if (n.op() != "Const") continue;
     auto value_attr = n.attr().find("value");

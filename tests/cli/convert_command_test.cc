@@ -151,6 +151,30 @@ TEST(ConvertCommand, KerasSavedModelsToKerasFiles) {
   }
 }
 
+// Recurrent Keras layers reach the SavedModel as the While loops freeze writes (with their
+// cond/body functions); Bidirectional keeps the plain variable layout.
+TEST(ConvertCommand, RecurrentKerasFilesToSavedModel) {
+  for (const char* slug : {"gru-regressor", "emoji-bilstm", "crypto-lstm-keras3"}) {
+    SCOPED_TRACE(slug);
+    const fs::path dir = fixture(std::string("realworld/") + slug);
+    auto meta = nlohmann::json::parse(testing::read_all((dir / "expected/meta.json").string()));
+    Source s{slug, (dir / meta["model"].get<std::string>()).string(), meta};
+    TempDir tmp;
+    Status st = convert(s.model, tmp.file("sm"));
+    ASSERT_TRUE(st.ok()) << st;
+    auto result = Model::load(tmp.file("sm"));
+    ASSERT_TRUE(result.ok()) << result.status();
+    auto got = (*result)->run("serving_default", inputs_of(s));
+    ASSERT_TRUE(got.ok()) << got.status();
+    for (auto& [key, file] : meta["outputs"].items()) {
+      ASSERT_TRUE(got->count(key)) << key;
+      auto want = read_npy((dir / "expected" / file.get<std::string>()).string());
+      ASSERT_TRUE(want.ok()) << want.status();
+      expect_close(got->at(key), *want, key);
+    }
+  }
+}
+
 TEST(ConvertCommand, GraphModelsToSavedModel) {
   TempDir tmp;
   const std::string src = fixture("tfserving/saved_model_half_plus_two_cpu/00000123");

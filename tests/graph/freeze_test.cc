@@ -241,18 +241,8 @@ TEST(Freeze, BadRequestsFailClearly) {
   EXPECT_EQ(freeze_model("/no/such/model").status().code(), StatusCode::kNotFound);
 }
 
-// What freeze cannot express yet is refused with the reason, never written half-right:
-// Keras recurrent layers lower to tfport's fused kernel, and variables read inside While
-// bodies would need the bodies rewritten.
-TEST(Freeze, RecurrentModelsAreRefusedWithTheReason) {
-  auto keras_rnn = freeze_model(testing::fixture("realworld/gru-regressor/model/gru_model.h5"));
-  ASSERT_FALSE(keras_rnn.ok());
-  EXPECT_EQ(keras_rnn.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(keras_rnn.status().message().find("_TfportKerasRNN"), std::string::npos) << keras_rnn.status();
-  auto while_vars = freeze_model(testing::fixture("realworld/stock-lstm-savedmodel/model"));
-  ASSERT_FALSE(while_vars.ok());
-  EXPECT_EQ(while_vars.status().code(), StatusCode::kUnimplemented) << while_vars.status();
-}
+// Recurrent models (Keras RNN layers, variables read inside While bodies) and what freeze still
+// refuses there: freeze_recurrent_test.cc.
 
 TEST(Freeze, MissingVariableIsNamed) {
   // half_plus_two with a checkpoint that lacks variable "b".
