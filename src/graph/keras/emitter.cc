@@ -62,27 +62,6 @@ tensorflow::AttrValue attr_types(const std::vector<DType>& v) {
   return a;
 }
 
-StatusOr<tensorflow::TensorProto> tensor_to_proto(const Tensor& t, const std::vector<int64_t>* shape) {
-  if (!t.valid() || !is_fixed_size(t.dtype())) {
-    return invalid_argument_error("cannot store a " + t.description() + " tensor as a constant");
-  }
-  tensorflow::TensorProto p;
-  p.set_dtype(static_cast<tensorflow::DataType>(t.dtype()));
-  const std::vector<int64_t>& dims = shape ? *shape : t.shape().dims();
-  int64_t n = 1;
-  for (int64_t d : dims) {
-    if (d < 0) return invalid_argument_error("constant shape " + shape_text(dims) + " has an unknown dim");
-    n *= d;
-    p.mutable_tensor_shape()->add_dim()->set_size(d);
-  }
-  if (n != t.num_elements()) {
-    return invalid_argument_error("cannot view " + t.description() + " as shape " + shape_text(dims));
-  }
-  std::size_t bytes = static_cast<std::size_t>(t.num_elements()) * element_storage_size(t.dtype());
-  p.mutable_tensor_content()->assign(static_cast<const char*>(t.raw_data()), bytes);
-  return p;
-}
-
 namespace {
 
 float half_to_float(uint16_t h) {

@@ -46,10 +46,6 @@ tensorflow::AttrValue attr_types(const std::vector<DType>& v);
 
 using AttrList = std::initializer_list<std::pair<const char*, tensorflow::AttrValue>>;
 
-// A TensorProto holding `t` (fixed-size dtypes as tensor_content), with `shape` replacing the
-// tensor's own when given (same element count).
-StatusOr<tensorflow::TensorProto> tensor_to_proto(const Tensor& t, const std::vector<int64_t>* shape = nullptr);
-
 // A float32 copy of a floating weight (float16, bfloat16 and float64 widened/narrowed).
 StatusOr<Tensor> to_float32(const Tensor& t);
 
