@@ -258,24 +258,18 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const std::string& pa
   if (route.verb == "predict") {
     // Large numeric requests take the simdjson path; anything unusual (and every error) goes
     // through the RapidJSON path below, which has TF Serving's exact messages.
-    FastPredictRequest fast;
-    if (fast.parse(request.body)) {
-      auto servable = inference_->find(mr);
-      const Signature* sig = nullptr;
-      if (servable.ok()) {
-        auto found = find_signature(**servable, fast.signature_name());
-        if (found.ok()) sig = *found;
-      }
-      JsonFormat format = JsonFormat::kRow;
-      std::optional<std::map<std::string, Tensor>> inputs;
-      if (sig != nullptr && !sig->inputs.empty()) {
-        inputs = fast.inputs(sig->inputs, inference_->limits().max_tensor_bytes, &format);
-      }
-      if (inputs) {
+    auto servable = inference_->find(mr);
+    if (servable.ok()) {
+      FastPredictRequest fast;
+      auto lookup = [&servable](const std::string& name) -> const Signature* {
+        auto found = find_signature(**servable, name);
+        return found.ok() ? *found : nullptr;
+      };
+      if (fast.parse(request.body, lookup, inference_->limits().max_tensor_bytes)) {
         *api_out = "Predict";
-        auto outputs = inference_->predict(**servable, *sig, *inputs);
+        auto outputs = inference_->predict(**servable, *fast.signature(), fast.inputs());
         if (!outputs.ok()) return error_response(outputs.status());
-        auto body = predict_response_json(*outputs, format);
+        auto body = predict_response_json(*outputs, fast.format());
         if (!body.ok()) return error_response(body.status());
         return json_response(200, std::move(*body));
       }
