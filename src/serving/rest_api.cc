@@ -4,7 +4,9 @@
 
 #include <cctype>
 #include <chrono>
+#include <optional>
 
+#include "runtime/run_deadline.h"
 #include "serving/json_codec.h"
 #include "serving/json_fast.h"
 #include "serving/metrics.h"
@@ -175,6 +177,8 @@ HttpResponse RestApi::handle(const HttpRequest& request) const {
                     (origin->find("http://") != std::string::npos || origin->find("https://") != std::string::npos);
     response = json_response(ok ? 200 : 400, "");
   } else {
+    std::optional<runtime::ScopedRunDeadline> deadline;
+    if (options_.timeout.count() > 0) deadline.emplace(start + options_.timeout);
     response = dispatch(request, path, &model, &api);
   }
   if (options_.enable_cors) {

@@ -147,7 +147,7 @@ Status ModelServer::start() {
   TFPORT_RETURN_IF_ERROR(s.store->set_config(std::move(models)));
   s.store->start_polling();
 
-  s.rest = std::make_unique<RestApi>(s.inference.get(), &s.metrics, RestOptions{o.rest_api_enable_cors_support});
+  s.rest = std::make_unique<RestApi>(s.inference.get(), &s.metrics, RestOptions{o.rest_api_enable_cors_support, std::chrono::milliseconds(o.rest_api_timeout_in_ms)});
   s.kserve = std::make_unique<KServeApi>(s.inference.get(), &s.metrics);
 
   if (o.port != 0 || o.grpc_any_port) {
