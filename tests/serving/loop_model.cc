@@ -3,6 +3,9 @@
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "support/test_support.h"
 #include "tfport/saved_model_builder.h"
 
 namespace tfport::serving::testing {
@@ -48,9 +51,15 @@ void write_loop_model(const std::string& base_path, int version, const std::map<
   spec.signatures["serving_default"] =
       predict_signature({{"n", tensor_info("n:0", DType::kInt32, PartialShape(std::vector<int64_t>{}))}},
                         {{"sum", tensor_info("sum:0", DType::kInt32, PartialShape(std::vector<int64_t>{}))}});
-  spec.extra_files = extra_files;
-  const Status s = write_saved_model(base_path + "/" + std::to_string(version), spec);
+  const std::string dir = base_path + "/" + std::to_string(version);
+  SavedModelWriteOptions options;
+  options.overwrite = true;  // tests write several versions of the file at one path
+  const Status s = write_saved_model(dir, spec, options);
   ASSERT_TRUE(s.ok()) << s;
+  for (const auto& [name, bytes] : extra_files) {
+    std::filesystem::create_directories(std::filesystem::path(dir + "/" + name).parent_path());
+    tfport::testing::write_all(dir + "/" + name, bytes);
+  }
 }
 
 }  // namespace tfport::serving::testing
