@@ -7,6 +7,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <optional>
 #include <thread>
@@ -231,10 +233,15 @@ Status HttpServer::start() {
   const int threads = std::max(1, impl_->options.threads);
   for (int i = 0; i < threads; ++i) impl_->contexts.push_back(std::make_unique<net::io_context>(1));
   impl_->accept();
-  impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->threads.emplace_back([this] {
+    pthread_setname_np(pthread_self(), "http-accept");
+    impl_->ioc.run();
+  });
   for (int i = 0; i < threads; ++i) {
     net::io_context* ctx = impl_->contexts[static_cast<std::size_t>(i)].get();
-    impl_->threads.emplace_back([ctx] {
+    impl_->threads.emplace_back([ctx, i] {
+      // Named so that profiles and `top -H` tell the HTTP threads (which run REST models) apart.
+      pthread_setname_np(pthread_self(), ("http-" + std::to_string(i)).c_str());
       auto work = net::make_work_guard(*ctx);
       ctx->run();
     });
