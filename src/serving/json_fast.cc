@@ -1,6 +1,12 @@
 #include "serving/json_fast.h"
 
 #include <array>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
 #include <charconv>
 #include <cstdint>
 #include <limits>
@@ -26,6 +32,8 @@ class Scanner {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
   bool at_end() const { return p_ == end_; }
+  const char* pos() const { return p_; }
+  const char* end() const { return end_; }
   bool consume(char c) {
     skip_ws();
     if (p_ == end_ || *p_ != c) return false;
@@ -93,7 +101,11 @@ class Scanner {
         *integral = false;  // does not fit int64: only a float tensor can take it
       } else {
         *i = negative ? -static_cast<int64_t>(mantissa) : static_cast<int64_t>(mantissa);
-        if (negative && mantissa == 0) *integral = false;  // "-0": leave ints to the exact path
+        if (negative && mantissa == 0) {
+          *integral = false;  // "-0": leave ints to the exact path
+          *d = 0.0;           // which reads the integer -0 as 0, not as the double -0.0
+          return true;
+        }
       }
     }
     // Clinger's fast path: both operands exact in a double, so one rounding, the correct one.
@@ -133,89 +145,242 @@ class Scanner {
   const char* end_;
 };
 
-// Nested arrays of numbers, written in order; the shape is learnt from the first array at each
-// level and every later array at that level must match it.
+// Nested arrays of numbers are read flat: the numbers in order, and at each gap between two
+// numbers how many arrays closed there (and as many must reopen). For a rectangular array of
+// rank n and shape d, the gap after i numbers closes exactly the j innermost arrays for the
+// largest j < n with d[n-j] * ... * d[n-1] dividing i, so the gaps give the shape and prove
+// the array rectangular; and a flat stream can be cut between two numbers and its halves
+// scanned by two threads.
+using Breaks = std::vector<std::pair<uint64_t, int>>;  // (numbers before the gap, arrays closed)
+
 template <typename T>
-class ArrayReader {
- public:
-  ArrayReader(Scanner* s, T* out, std::size_t capacity) : s_(s), out_(out), capacity_(capacity) {}
-
-  bool read(std::size_t level) {
-    if (s_->peek() != '[') {
-      if (!leaf_depth_) leaf_depth_ = level;  // the first element chain ends here
-      return level == *leaf_depth_ && number();
-    }
-    if ((leaf_depth_ && level >= *leaf_depth_) || level == kMaxRank) return false;
-    s_->consume('[');
-    if (rank_ == level) dims_[rank_++] = -1;  // first array at this level: size unknown
-    int64_t n = 0;
-    if (leaf_depth_ && level + 1 == *leaf_depth_) {
-      do {  // the innermost arrays hold nearly all the bytes: no recursion per number
-        if (!number()) return false;
-        ++n;
-      } while (s_->consume(','));
-    } else {
-      do {
-        if (!read(level + 1)) return false;  // also refuses "[]": no shape to infer
-        ++n;
-      } while (s_->consume(','));
-    }
-    if (!s_->consume(']')) return false;
-    if (dims_[level] == -1) dims_[level] = n;
-    return dims_[level] == n;
-  }
-
-  std::vector<int64_t> dims() const { return std::vector<int64_t>(dims_.begin(), dims_.begin() + rank_); }
-  std::size_t count() const { return count_; }
-
- private:
-  [[gnu::always_inline]] bool number() {
-    if (count_ == capacity_) return false;
-    double d = 0;
-    int64_t i = 0;
-    bool integral = false;
-    if (!s_->number(&d, &i, &integral)) return false;
-    if constexpr (std::is_floating_point_v<T>) {
-      out_[count_++] = static_cast<T>(d);  // as the exact path: the closest double, narrowed
-    } else {
-      if (!integral || i < std::numeric_limits<T>::min() || i > std::numeric_limits<T>::max()) return false;
-      out_[count_++] = static_cast<T>(i);
-    }
-    return true;
-  }
-
-  static constexpr std::size_t kMaxRank = 32;  // deeper nesting takes the exact path
-  Scanner* s_;
-  T* out_;
-  std::size_t capacity_;
-  std::size_t count_ = 0;
-  std::array<int64_t, kMaxRank> dims_{};
-  std::size_t rank_ = 0;
-  std::optional<std::size_t> leaf_depth_;
+struct Stretch {
+  T* out = nullptr;
+  std::size_t capacity = 0;
+  std::size_t count = 0;
+  Breaks breaks;
+  bool ok = false;     // reached `split` or the end of the outermost array
+  bool ended = false;  // the outermost array closed
 };
 
 template <typename T>
-std::optional<Tensor> read_tensor(Scanner* s, DType dtype, std::size_t body_size, std::size_t max_bytes) {
-  // A number takes at least two bytes ("0,"), so the body bounds the count. The buffer is not
-  // zeroed: pages past the numbers are never touched.
-  const std::size_t capacity = body_size / 2 + 1;
-  std::shared_ptr<T[]> buffer(new T[capacity]);
-  ArrayReader<T> reader(s, buffer.get(), capacity);
-  if (!reader.read(0)) return std::nullopt;
-  const std::vector<int64_t> dims = reader.dims();
-  std::size_t expected = 1;
-  for (int64_t d : dims) expected *= static_cast<std::size_t>(d);
-  if (expected != reader.count() || reader.count() * sizeof(T) > max_bytes) return std::nullopt;
-  const T* data = buffer.get();
-  return Tensor::wrap(dtype, Shape(dims), data, std::shared_ptr<const void>(std::move(buffer), data));
+[[gnu::always_inline]] inline bool store_number(Scanner* s, Stretch<T>* st) {
+  if (st->count == st->capacity) return false;
+  double d = 0;
+  int64_t i = 0;
+  bool integral = false;
+  if (!s->number(&d, &i, &integral)) return false;
+  if constexpr (std::is_floating_point_v<T>) {
+    st->out[st->count++] = static_cast<T>(d);  // as the exact path: the closest double, narrowed
+  } else {
+    if (!integral || i < std::numeric_limits<T>::min() || i > std::numeric_limits<T>::max()) return false;
+    st->out[st->count++] = static_cast<T>(i);
+  }
+  return true;
 }
 
-std::optional<Tensor> read_input(Scanner* s, DType dtype, std::size_t body_size, std::size_t max_bytes) {
+// From the first byte of a number: numbers and gaps until the gap whose ',' is at `split`, or
+// until the outermost of `rank` arrays closes. st->ok tells whether it got there cleanly.
+template <typename T>
+void scan_stretch(Scanner* s, int rank, const char* split, Stretch<T>* st) {
+  while (true) {
+    if (!store_number(s, st)) return;
+    s->skip_ws();
+    if (s->pos() == split) break;
+    int closed = 0;
+    while (closed < rank && s->consume(']')) ++closed;
+    if (closed == rank) {
+      st->ended = true;
+      break;
+    }
+    if (!s->consume(',')) return;
+    int opened = 0;
+    while (opened < closed && s->consume('[')) ++opened;
+    if (opened != closed) return;
+    if (closed > 0) st->breaks.emplace_back(st->count, closed);
+  }
+  st->ok = true;
+}
+
+// The shape the gaps imply, or nullopt when they do not describe a rectangular array.
+std::optional<std::vector<int64_t>> shape_of(uint64_t total, int rank, const Breaks& breaks) {
+  // span[j]: numbers in one array j levels above the numbers (span[0] = 1, span[rank] = total).
+  std::vector<uint64_t> span(static_cast<std::size_t>(rank) + 1, 0);
+  span[0] = 1;
+  for (const auto& [at, closed] : breaks) {
+    for (int j = 1; j <= closed && j < rank; ++j) {
+      if (span[static_cast<std::size_t>(j)] == 0) span[static_cast<std::size_t>(j)] = at;
+    }
+  }
+  for (int j = 1; j <= rank; ++j) {
+    if (span[static_cast<std::size_t>(j)] == 0) span[static_cast<std::size_t>(j)] = total;
+  }
+  std::vector<int64_t> dims(static_cast<std::size_t>(rank));
+  for (int j = 1; j <= rank; ++j) {
+    const uint64_t inner = span[static_cast<std::size_t>(j) - 1], outer = span[static_cast<std::size_t>(j)];
+    if (inner == 0 || outer % inner != 0) return std::nullopt;
+    dims[static_cast<std::size_t>(rank - j)] = static_cast<int64_t>(outer / inner);
+  }
+  if (rank > 1 && breaks.size() != total / span[1] - 1) return std::nullopt;
+  for (const auto& [at, closed] : breaks) {
+    int expected = 0;
+    while (expected + 1 < rank && at % span[static_cast<std::size_t>(expected) + 1] == 0) ++expected;
+    if (closed != expected) return std::nullopt;
+  }
+  return dims;
+}
+
+// One helper thread scans the second half of large bodies while the request's thread scans
+// the first. Shared by all HTTP threads; a request that finds it busy scans alone.
+class HalfScanner {
+ public:
+  static HalfScanner& get() {
+    static HalfScanner helper;
+    return helper;
+  }
+  // Hands `job` to the helper and returns its ticket, or 0 at once when the helper is busy.
+  uint64_t start(std::function<void()> job) {
+    std::unique_lock lock(mu_);
+    if (job_ || running_) return 0;
+    job_ = std::move(job);
+    pending_ = ++tickets_;
+    cv_.notify_one();
+    return pending_;
+  }
+  // Returns once the job is done. If the helper has not picked it up yet (a busy machine), the
+  // caller runs it itself instead of waiting for the helper to be scheduled.
+  void finish(uint64_t ticket) {
+    std::unique_lock lock(mu_);
+    if (job_ && pending_ == ticket) {
+      std::function<void()> job = std::move(job_);
+      job_ = nullptr;
+      lock.unlock();
+      job();
+      return;
+    }
+    done_cv_.wait(lock, [&] { return done_ >= ticket; });
+  }
+  ~HalfScanner() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  HalfScanner() : thread_([this] { loop(); }) {}
+  void loop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return stop_ || job_; });
+      if (stop_) return;
+      std::function<void()> job = std::move(job_);
+      job_ = nullptr;
+      const uint64_t ticket = pending_;
+      running_ = true;
+      lock.unlock();
+      job();
+      lock.lock();
+      running_ = false;
+      done_ = ticket;
+      done_cv_.notify_all();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  std::function<void()> job_;
+  uint64_t tickets_ = 0, pending_ = 0, done_ = 0;
+  bool running_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+constexpr std::size_t kSplitBytes = 256 * 1024;  // smaller bodies are not worth a hand-off
+
+bool is_digit_char(char c) { return c >= '0' && c <= '9'; }
+bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// A ',' at or after `from` between two numbers (so inside an innermost array), or nullptr.
+const char* leaf_comma(const char* from, const char* end) {
+  for (const char* p = from; p < end; ++p) {
+    if (*p != ',') continue;
+    const char* before = p;
+    while (before > from && is_ws(before[-1])) --before;
+    const char* after = p + 1;
+    while (after < end && is_ws(*after)) ++after;
+    if (before > from && is_digit_char(before[-1]) && after < end && (is_digit_char(*after) || *after == '-')) return p;
+  }
+  return nullptr;
+}
+
+template <typename T>
+std::optional<Tensor> read_tensor(Scanner* s, DType dtype, std::size_t max_bytes) {
+  int rank = 0;
+  while (s->consume('[')) {
+    if (++rank > 32) return std::nullopt;  // deeper nesting takes the exact path
+  }
+  s->skip_ws();
+  const char* first = s->pos();
+  const char* end = s->end();
+  // A number takes at least two bytes ("0,"), so the bytes bound the count. The buffer is not
+  // zeroed: pages past the numbers are never touched.
+  const std::size_t capacity = static_cast<std::size_t>(end - first) / 2 + 2;
+  std::shared_ptr<T[]> buffer(new T[capacity]);
+  Stretch<T> head;
+  head.out = buffer.get();
+  head.capacity = capacity;
+  if (rank == 0) {  // a bare number (columnar scalar)
+    if (!store_number(s, &head)) return std::nullopt;
+    const T* data = buffer.get();
+    return Tensor::wrap(dtype, Shape(std::vector<int64_t>{}), data, std::shared_ptr<const void>(std::move(buffer), data));
+  }
+  const char* split = nullptr;
+  Stretch<T> tail;
+  Scanner tail_scanner(std::string_view(first, 0));
+  uint64_t ticket = 0;
+  if (end - first >= static_cast<std::ptrdiff_t>(kSplitBytes)) {
+    split = leaf_comma(first + (end - first) / 2, end);
+    if (split != nullptr) {
+      head.capacity = static_cast<std::size_t>(split - first) / 2 + 1;
+      tail.out = buffer.get() + head.capacity;
+      tail.capacity = capacity - head.capacity;
+      tail_scanner = Scanner(std::string_view(split + 1, static_cast<std::size_t>(end - split - 1)));
+      ticket = HalfScanner::get().start([&] {
+        tail_scanner.skip_ws();
+        scan_stretch(&tail_scanner, rank, nullptr, &tail);
+      });
+      if (ticket == 0) split = nullptr;
+    }
+  }
+  scan_stretch(s, rank, split, &head);
+  if (ticket != 0) HalfScanner::get().finish(ticket);
+  if (!head.ok) return std::nullopt;
+  Breaks breaks = std::move(head.breaks);
+  std::size_t total = head.count;
+  if (ticket != 0 && !head.ended) {  // the head stopped at the cut: the tail finishes the array
+    if (!tail.ok || !tail.ended) return std::nullopt;
+    if (!s->consume(',')) return std::nullopt;
+    for (const auto& [at, closed] : tail.breaks) breaks.emplace_back(total + at, closed);
+    std::memmove(buffer.get() + total, tail.out, tail.count * sizeof(T));
+    total += tail.count;
+    *s = tail_scanner;
+  } else if (!head.ended) {
+    return std::nullopt;
+  }
+  auto dims = shape_of(total, rank, breaks);
+  if (!dims || total * sizeof(T) > max_bytes) return std::nullopt;
+  const T* data = buffer.get();
+  return Tensor::wrap(dtype, Shape(*dims), data, std::shared_ptr<const void>(std::move(buffer), data));
+}
+
+std::optional<Tensor> read_input(Scanner* s, DType dtype, std::size_t max_bytes) {
   switch (dtype) {
-    case DType::kFloat: return read_tensor<float>(s, dtype, body_size, max_bytes);
-    case DType::kDouble: return read_tensor<double>(s, dtype, body_size, max_bytes);
-    case DType::kInt32: return read_tensor<int32_t>(s, dtype, body_size, max_bytes);
-    case DType::kInt64: return read_tensor<int64_t>(s, dtype, body_size, max_bytes);
+    case DType::kFloat: return read_tensor<float>(s, dtype, max_bytes);
+    case DType::kDouble: return read_tensor<double>(s, dtype, max_bytes);
+    case DType::kInt32: return read_tensor<int32_t>(s, dtype, max_bytes);
+    case DType::kInt64: return read_tensor<int64_t>(s, dtype, max_bytes);
     default: return std::nullopt;
   }
 }
@@ -243,7 +408,7 @@ bool FastPredictRequest::parse(const std::string& body, const SignatureLookup& l
       signature_ = lookup(signature_name.value_or(""));
       if (signature_ == nullptr || signature_->inputs.size() != 1) return false;
       const TensorSpec& spec = signature_->inputs.front();
-      auto tensor = read_input(&s, spec.dtype, body.size(), max_tensor_bytes);
+      auto tensor = read_input(&s, spec.dtype, max_tensor_bytes);
       if (!tensor) return false;
       if (format_ == JsonFormat::kRow && tensor->shape().rank() == 0) return false;
       inputs_.clear();

@@ -36,7 +36,7 @@ std::unique_ptr<Fast> fast(const std::string& body, const Signature& sig) {
 }
 
 void expect_same_as_exact(const std::string& body, DType dtype) {
-  SCOPED_TRACE(body);
+  SCOPED_TRACE(body.substr(0, 100));
   const Signature sig = one_input(dtype);
   auto f = fast(body, sig);
   ASSERT_TRUE(f->ok);
@@ -55,6 +55,7 @@ void expect_same_as_exact(const std::string& body, DType dtype) {
 
 TEST(JsonFastTest, AcceptsPlainNumericRequestsExactlyAsTheExactPath) {
   expect_same_as_exact(R"({"instances": [[1.5, -2, 0.125], [3e2, 4E-1, -0.0]]})", DType::kFloat);
+  expect_same_as_exact(R"({"instances": [-0, -0.0, 0, -0e0]})", DType::kFloat);  // integer -0 is +0
   expect_same_as_exact(R"( { "inputs" : [ [ 0.1 , 0.2 ] , [ 0.3 , 1e-7 ] ] } )", DType::kDouble);
   expect_same_as_exact("{\"instances\":\n[[[1],[2]],\r\n\t[[3],[4]]]}", DType::kInt32);
   expect_same_as_exact(R"({"inputs": [9223372036854775807, -9223372036854775807, 0]})", DType::kInt64);
@@ -134,6 +135,47 @@ TEST(JsonFastTest, RefusesWhatTheExactPathMustAnswer) {
   two.inputs.push_back(y);
   EXPECT_FALSE(fast(R"({"inputs": [1]})", two)->ok);
   EXPECT_FALSE(fast(R"({"inputs": [1]})", one_input(DType::kString))->ok);
+}
+
+// Bodies above 256 KiB are cut between two numbers and scanned by two threads.
+std::string big_array(int rows, int cols, const std::string& separator, bool ragged = false) {
+  std::string s = "[";
+  for (int i = 0; i < rows; ++i) {
+    if (i) s.append(separator);
+    s.append("[");
+    const int n = ragged && i == rows * 3 / 4 ? cols - 1 : cols;
+    for (int j = 0; j < n; ++j) {
+      if (j) s.append(separator);
+      s.append("[").append(std::to_string((i * 7 + j) % 1000)).append(".").append(std::to_string(j % 10));
+      s.append(separator).append("-").append(std::to_string(j)).append("]");
+    }
+    s.append("]");
+  }
+  s.append("]");
+  return s;
+}
+
+std::string wrap(const std::string& prefix, const std::string& value, const std::string& suffix) {
+  std::string s = prefix;
+  s.append(value).append(suffix);
+  return s;
+}
+
+TEST(JsonFastTest, LargeBodiesScannedInTwoHalvesMatchTheExactPath) {
+  expect_same_as_exact(wrap("{\"instances\": [", big_array(300, 150, ","), "]}"), DType::kFloat);
+  expect_same_as_exact(wrap("{\"inputs\": ", big_array(200, 200, ", "), "}"), DType::kDouble);
+  const Signature sig = one_input(DType::kFloat);
+  EXPECT_FALSE(fast(wrap("{\"instances\": ", big_array(300, 150, ",", true), "}"), sig)->ok);
+  EXPECT_FALSE(fast(wrap("{\"instances\": ", big_array(300, 150, ",").substr(0, 400000), "]}"), sig)->ok);
+  // A cut that falls after the input (here inside a long signature name) is ignored.
+  Signature named = one_input(DType::kFloat);
+  FastPredictRequest r;
+  std::string name(300000, 'a');
+  name.append("1,2").append(std::string(300000, 'b'));
+  const std::string body = wrap(wrap("{\"instances\": ", big_array(10, 10, ","), ", \"signature_name\": \""), name, "\"}");
+  ASSERT_TRUE(r.parse(body, [&](const std::string&) { return &named; }, 1 << 20));
+  EXPECT_EQ(r.inputs().at("x").shape(), (Shape{10, 10, 2}));
+  EXPECT_EQ(r.inputs().at("x").data<float>()[199], -9.0f);
 }
 
 TEST(JsonFastTest, RefusesTensorsAboveTheByteLimit) {
