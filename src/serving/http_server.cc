@@ -91,9 +91,6 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     // The parser has checked the length against body_limit while reading the header.
     const std::size_t length = static_cast<std::size_t>(*p.content_length());
-    // Spare capacity lets simdjson parse the body in place: it reads up to 64 bytes past the
-    // end and copies any input that lacks that room.
-    body_.reserve(length + 64);
     body_.resize(length);
     const std::size_t buffered = std::min(length, buffer_.size());
     net::buffer_copy(net::buffer(body_.data(), buffered), buffer_.data());

@@ -1,19 +1,19 @@
 #include "serving/json_fast.h"
 
 #include <array>
+#include <charconv>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <functional>
-#include <mutex>
-#include <thread>
-#include <utility>
-#include <charconv>
-#include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace tfport::serving {

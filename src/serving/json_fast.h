@@ -1,9 +1,9 @@
 // A fast path for the common large predict request: one float/double/int input given as plain
-// nested numeric arrays, parsed with simdjson's on-demand API straight into the input tensor's
-// buffer (no DOM, no intermediate copy of the numbers). Anything else (NaN/Infinity, b64,
-// objects, ragged or empty arrays, syntax errors, several inputs, unknown keys) returns "not
-// handled" and the RapidJSON path runs, which produces TF Serving's exact error texts. Results
-// are identical to that path.
+// nested numeric arrays, scanned straight into the input tensor's buffer (no DOM, no
+// intermediate copy of the numbers; large bodies in two halves on two threads). Anything else
+// (NaN/Infinity, b64, objects, ragged or empty arrays, syntax errors, escapes, several inputs,
+// unknown keys) returns "not handled" and the RapidJSON path runs, which produces TF Serving's
+// exact error texts. Results are identical to that path.
 #pragma once
 
 #include <cstddef>
@@ -22,8 +22,7 @@ class FastPredictRequest {
   // request should take the RapidJSON path (unknown model or signature: that path reports it).
   using SignatureLookup = std::function<const Signature*(const std::string& name)>;
 
-  // True when `body` is a simple predict request and its input tensor was built; the body's
-  // spare capacity, when at least simdjson's padding, saves a copy.
+  // True when `body` is a simple predict request and its input tensor was built.
   bool parse(const std::string& body, const SignatureLookup& lookup, std::size_t max_tensor_bytes);
 
   const Signature* signature() const { return signature_; }

@@ -260,7 +260,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const std::string& pa
                                                    std::to_string(inference_->limits().max_request_bytes)));
   }
   if (route.verb == "predict") {
-    // Large numeric requests take the simdjson path; anything unusual (and every error) goes
+    // Large numeric requests take the fast path; anything unusual (and every error) goes
     // through the RapidJSON path below, which has TF Serving's exact messages.
     auto servable = inference_->find(mr);
     if (servable.ok()) {
