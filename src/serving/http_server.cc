@@ -98,14 +98,18 @@ class Session : public std::enable_shared_from_this<Session> {
     received_ = buffered;
     stream_.expires_never();
     body_timer_.expires_after(server_->options.read_timeout);
+    reading_body_ = true;
     body_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (!ec) self->stream_.socket().cancel(ec);  // the pending read ends with operation_aborted
+      // reading_body_: an expiry already queued when the body completed must not cancel what
+      // the connection does next.
+      if (!ec && self->reading_body_) self->stream_.socket().cancel(ec);  // the read ends aborted
     });
     read_body_bytes();
   }
 
   void read_body_bytes() {
     if (received_ == body_.size()) {
+      reading_body_ = false;
       body_timer_.cancel();
       return on_body(std::move(body_));
     }
@@ -113,6 +117,7 @@ class Session : public std::enable_shared_from_this<Session> {
         net::buffer(body_.data() + received_, body_.size() - received_),
         [self = shared_from_this()](beast::error_code ec, std::size_t n) {
           if (ec) {
+            self->reading_body_ = false;
             self->body_timer_.cancel();
             return self->close();
           }
@@ -186,6 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
   net::steady_timer body_timer_{stream_.get_executor()};
   std::string body_;
   std::size_t received_ = 0;
+  bool reading_body_ = false;
   std::optional<http::request_parser<http::string_body>> parser_;
 };
 
