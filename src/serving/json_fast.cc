@@ -1,5 +1,6 @@
 #include "serving/json_fast.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <condition_variable>
@@ -68,21 +69,27 @@ class Scanner {
     const bool negative = p_ < end_ && *p_ == '-';
     if (negative) ++p_;
     if (p_ == end_ || !is_digit(*p_)) return false;
+    // All digits go into the mantissa (leading zeros add nothing); more than 19 may overflow it
+    // and take the slow path, which reads the text again.
     uint64_t mantissa = 0;
-    int digits = 0;  // significant digits in mantissa
-    int exponent = 0;
+    const char* digits_begin = p_;
     if (*p_ == '0') {
       ++p_;
       if (p_ < end_ && is_digit(*p_)) return false;  // no leading zeros in JSON
     } else {
-      while (p_ < end_ && is_digit(*p_)) add_digit(&mantissa, &digits, &exponent, *p_++, false);
+      while (p_ < end_ && is_digit(*p_)) mantissa = mantissa * 10 + static_cast<uint64_t>(*p_++ - '0');
     }
+    std::ptrdiff_t digits = p_ - digits_begin;
+    int exponent = 0;
     *integral = true;
     if (p_ < end_ && *p_ == '.') {
       ++p_;
       *integral = false;
-      if (p_ == end_ || !is_digit(*p_)) return false;
-      while (p_ < end_ && is_digit(*p_)) add_digit(&mantissa, &digits, &exponent, *p_++, true);
+      const char* fraction_begin = p_;
+      while (p_ < end_ && is_digit(*p_)) mantissa = mantissa * 10 + static_cast<uint64_t>(*p_++ - '0');
+      if (p_ == fraction_begin) return false;
+      digits += p_ - fraction_begin;
+      exponent = -static_cast<int>(std::min<std::ptrdiff_t>(p_ - fraction_begin, 1000));
     }
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
       ++p_;
@@ -120,18 +127,6 @@ class Scanner {
 
  private:
   static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-  // Digits past the 19th no longer fit the mantissa; they only count for the slow path.
-  static void add_digit(uint64_t* mantissa, int* digits, int* exponent, char c, bool fraction) {
-    if (*digits < 19) {
-      *mantissa = *mantissa * 10 + static_cast<uint64_t>(c - '0');
-      if (*mantissa != 0) ++*digits;
-      if (fraction) --*exponent;
-    } else {
-      *digits = 20;
-      if (!fraction) ++*exponent;
-    }
-  }
 
   bool slow_number(const char* start, double* d) const {
     const auto [ptr, ec] = std::from_chars(start, p_, *d);
