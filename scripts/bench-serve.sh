@@ -4,6 +4,8 @@
 # latency of the same model (`tfport bench`) and beside nginx serving a static file of the same
 # response size (the HTTP ceiling of this machine); then a hot reload under load.
 # Usage: scripts/bench-serve.sh [seconds per run (default 5)]   Prints a Markdown report.
+#        TFPORT_BENCH_MODELS="mobilenet_v2 ..." limits the rows to those models (and skips the
+#        hot-reload run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-5}"
@@ -129,8 +131,10 @@ models=(
 [ -f "$fixtures/bench/inception_v3_nsfw.h5" ] &&
   models+=("inception_v3|$fixtures/bench/inception_v3_nsfw.h5|$fixtures/bench/inception_v3_nsfw.h5|299 299 3")
 
+only="${TFPORT_BENCH_MODELS:-}"
 for entry in "${models[@]}"; do
   IFS='|' read -r name base file dims <<<"$entry"
+  [ -n "$only" ] && [[ " $only " != *" $name "* ]] && continue
   # shellcheck disable=SC2086
   make_body "$work/$name.json" $dims
   start_server "$name" "$base"
@@ -149,6 +153,7 @@ for entry in "${models[@]}"; do
   wait "$server_pid" "$nginx_pid" 2>/dev/null || true
 done
 
+[ -n "$only" ] && exit 0
 # Hot reload under load: versions 2 and 3 appear while 64 connections hammer version 1.
 echo
 base="$work/reload"

@@ -13,7 +13,7 @@ CLI::App* add_serve_command(CLI::App& app, serving::ServerOptions& o) {
   cmd->add_option("--port", o.port, "gRPC port (default 8500)");
   cmd->add_option("--rest_api_port", o.rest_api_port, "HTTP/REST port; 0 disables REST (default 0)");
   cmd->add_option("--rest_api_num_threads", o.rest_api_num_threads, "HTTP worker threads (default 4 x CPUs)");
-  cmd->add_option("--rest_api_timeout_in_ms", o.rest_api_timeout_in_ms, "Per-request read timeout (default 30000)");
+  cmd->add_option("--rest_api_timeout_in_ms", o.rest_api_timeout_in_ms, "Per-request deadline of REST calls (model run) and read timeout (default 30000)");
   cmd->add_option("--rest_api_enable_cors_support", o.rest_api_enable_cors_support, "Add CORS headers")
       ->expected(0, 1)
       ->default_str("true");

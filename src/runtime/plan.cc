@@ -13,6 +13,7 @@
 #include "runtime/op_profile.h"
 #include "runtime/ops/onednn_util.h"
 #include "runtime/passes/optimize.h"
+#include "runtime/run_deadline.h"
 
 namespace tfport::runtime {
 namespace {
@@ -345,6 +346,7 @@ Status Plan::execute(std::vector<Tensor>& values, std::vector<Tensor>* fetches, 
       for (int slot : step.release) values[static_cast<size_t>(slot)] = Tensor();
       continue;  // its output slots stay invalid, which is how deadness travels
     }
+    TFPORT_RETURN_IF_ERROR(check_run_deadline());
     inputs.clear();
     for (size_t j = 0; j < step.inputs.size(); ++j) {
       Tensor& v = values[static_cast<size_t>(step.inputs[j])];
@@ -361,7 +363,7 @@ Status Plan::execute(std::vector<Tensor>& values, std::vector<Tensor>* fetches, 
     if (profile) {
       profile->add(step.op, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     }
-    if (!s.ok()) return with_node_context(s, step.name, step.op);
+    if (!s.ok()) return is_run_deadline_error(s) ? s : with_node_context(s, step.name, step.op);
     if (static_cast<int>(outputs.size()) < step.num_outputs) {
       return internal_error("node '" + step.name + "' (" + step.op + ") produced " + std::to_string(outputs.size()) +
                             " output(s), " + std::to_string(step.num_outputs) + " are used");

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "runtime/run_deadline.h"
+
 namespace tfport::serving {
 namespace {
 
@@ -125,6 +127,12 @@ StatusOr<std::map<std::string, Tensor>> Batcher::run(const Servable& servable, c
     q.rows += size;
   }
   cv_.notify_one();
+  // A REST request's deadline frees its thread; the batch still runs and its result is dropped.
+  const auto deadline = runtime::current_run_deadline();
+  if (deadline != std::chrono::steady_clock::time_point::max() &&
+      future.wait_until(deadline) == std::future_status::timeout) {
+    return runtime::run_deadline_error();
+  }
   return future.get();
 }
 

@@ -326,10 +326,15 @@ StatusOr<tensorflow::serving::RegressionResult> Inference::regress(const Servabl
 Status Inference::predict_proto(const tensorflow::serving::PredictRequest& request,
                                 tensorflow::serving::PredictResponse* response) const {
   TFPORT_ASSIGN_OR_RETURN(auto servable, find(model_request_from_spec(request.model_spec())));
+  return predict_proto(*servable, request, response);
+}
+
+Status Inference::predict_proto(const Servable& servable, const tensorflow::serving::PredictRequest& request,
+                                tensorflow::serving::PredictResponse* response) const {
   const std::string key = request.model_spec().signature_name().empty() ? std::string(kDefaultSignature)
                                                                          : request.model_spec().signature_name();
   const Signature* sig = nullptr;
-  for (const auto& s : servable->model->signatures()) {
+  for (const auto& s : servable.model->signatures()) {
     if (s.key == key) sig = &s;
   }
   if (sig == nullptr) return failed_precondition_error("Serving signature key \"" + key + "\" not found.");
@@ -340,8 +345,8 @@ Status Inference::predict_proto(const tensorflow::serving::PredictRequest& reque
     inputs[k] = std::move(*t);
   }
   std::vector<std::string> filter(request.output_filter().begin(), request.output_filter().end());
-  TFPORT_ASSIGN_OR_RETURN(auto outputs, predict(*servable, *sig, inputs, filter));
-  fill_spec(*servable, key, response->mutable_model_spec());
+  TFPORT_ASSIGN_OR_RETURN(auto outputs, predict(servable, *sig, inputs, filter));
+  fill_spec(servable, key, response->mutable_model_spec());
   for (const auto& [k, t] : outputs) TFPORT_RETURN_IF_ERROR(tensor_to_proto(t, &(*response->mutable_outputs())[k]));
   return Status::OK();
 }
@@ -366,6 +371,17 @@ Status Inference::regress_proto(const tensorflow::serving::RegressionRequest& re
 
 Status Inference::multi_inference_proto(const tensorflow::serving::MultiInferenceRequest& request,
                                         tensorflow::serving::MultiInferenceResponse* response) const {
+  return multi_inference(nullptr, request, response);
+}
+
+Status Inference::multi_inference_proto(const Servable& servable,
+                                        const tensorflow::serving::MultiInferenceRequest& request,
+                                        tensorflow::serving::MultiInferenceResponse* response) const {
+  return multi_inference(&servable, request, response);
+}
+
+Status Inference::multi_inference(const Servable* fixed, const tensorflow::serving::MultiInferenceRequest& request,
+                                  tensorflow::serving::MultiInferenceResponse* response) const {
   if (request.tasks_size() == 0) return invalid_argument_error("Expected at least one task");
   std::set<std::string> seen;
   const std::string model = request.tasks(0).model_spec().name();
@@ -379,7 +395,13 @@ Status Inference::multi_inference_proto(const tensorflow::serving::MultiInferenc
     if (!seen.insert(sig).second) return invalid_argument_error("Duplicate evaluation of signature: " + sig);
   }
   for (const auto& task : request.tasks()) {
-    TFPORT_ASSIGN_OR_RETURN(auto servable, find(model_request_from_spec(task.model_spec())));
+    std::shared_ptr<const Servable> found;
+    if (fixed == nullptr) {
+      auto f = find(model_request_from_spec(task.model_spec()));
+      if (!f.ok()) return f.status();
+      found = *f;
+    }
+    const Servable* servable = fixed != nullptr ? fixed : found.get();
     const std::string& sig = task.model_spec().signature_name();
     auto* result = response->add_results();
     fill_spec(*servable, sig.empty() ? kDefaultSignature : sig, result->mutable_model_spec());

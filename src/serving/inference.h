@@ -62,12 +62,21 @@ class Inference {
                        tensorflow::serving::RegressionResponse* response) const;
   Status multi_inference_proto(const tensorflow::serving::MultiInferenceRequest& request,
                                tensorflow::serving::MultiInferenceResponse* response) const;
+  // The same on a given servable, whatever the request's model spec names: model warm-up replays
+  // logged requests on a version before it takes traffic (and before the store lists it).
+  Status predict_proto(const Servable& servable, const tensorflow::serving::PredictRequest& request,
+                       tensorflow::serving::PredictResponse* response) const;
+  Status multi_inference_proto(const Servable& servable, const tensorflow::serving::MultiInferenceRequest& request,
+                               tensorflow::serving::MultiInferenceResponse* response) const;
   Status metadata_proto(const tensorflow::serving::GetModelMetadataRequest& request,
                         tensorflow::serving::GetModelMetadataResponse* response) const;
   Status status_proto(const tensorflow::serving::GetModelStatusRequest& request,
                       tensorflow::serving::GetModelStatusResponse* response) const;
 
  private:
+  Status multi_inference(const Servable* fixed, const tensorflow::serving::MultiInferenceRequest& request,
+                         tensorflow::serving::MultiInferenceResponse* response) const;
+
   const ModelStore* store_;
   Limits limits_;
   Batcher* batcher_ = nullptr;

@@ -226,6 +226,10 @@ void ModelStore::scan_model(const std::string& name, bool initial) {
     }
     log("Loading servable: {name: " + name + " version: " + std::to_string(v) + "}");
     auto loaded = load_servable(name, v, on_disk[v], options_.load);
+    if (loaded.ok() && options_.warmup) {
+      Status warm = options_.warmup(**loaded);
+      if (!warm.ok()) loaded = warm;
+    }
     if (options_.on_load) options_.on_load(name, loaded.ok());
     std::unique_lock lock(mu_);
     auto it = models_.find(name);

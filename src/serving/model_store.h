@@ -53,6 +53,9 @@ struct StoreOptions {
   double poll_seconds = 1.0;  // 0: scan once at startup
   bool allow_labels_for_unavailable = false;
   std::function<void(const std::string& model, bool ok)> on_load;  // metrics hook
+  // Runs on each freshly loaded version before it takes traffic (model warm-up); an error fails
+  // the load.
+  std::function<Status(const Servable& servable)> warmup;
   std::function<void(const std::string& line)> log;
 };
 

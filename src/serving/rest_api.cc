@@ -4,7 +4,9 @@
 
 #include <cctype>
 #include <chrono>
+#include <optional>
 
+#include "runtime/run_deadline.h"
 #include "serving/json_codec.h"
 #include "serving/json_fast.h"
 #include "serving/metrics.h"
@@ -175,6 +177,8 @@ HttpResponse RestApi::handle(const HttpRequest& request) const {
                     (origin->find("http://") != std::string::npos || origin->find("https://") != std::string::npos);
     response = json_response(ok ? 200 : 400, "");
   } else {
+    std::optional<runtime::ScopedRunDeadline> deadline;
+    if (options_.timeout.count() > 0) deadline.emplace(start + options_.timeout);
     response = dispatch(request, path, &model, &api);
   }
   if (options_.enable_cors) {
@@ -256,26 +260,20 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const std::string& pa
                                                    std::to_string(inference_->limits().max_request_bytes)));
   }
   if (route.verb == "predict") {
-    // Large numeric requests take the simdjson path; anything unusual (and every error) goes
+    // Large numeric requests take the fast path; anything unusual (and every error) goes
     // through the RapidJSON path below, which has TF Serving's exact messages.
-    FastPredictRequest fast;
-    if (fast.parse(request.body)) {
-      auto servable = inference_->find(mr);
-      const Signature* sig = nullptr;
-      if (servable.ok()) {
-        auto found = find_signature(**servable, fast.signature_name());
-        if (found.ok()) sig = *found;
-      }
-      JsonFormat format = JsonFormat::kRow;
-      std::optional<std::map<std::string, Tensor>> inputs;
-      if (sig != nullptr && !sig->inputs.empty()) {
-        inputs = fast.inputs(sig->inputs, inference_->limits().max_tensor_bytes, &format);
-      }
-      if (inputs) {
+    auto servable = inference_->find(mr);
+    if (servable.ok()) {
+      FastPredictRequest fast;
+      auto lookup = [&servable](const std::string& name) -> const Signature* {
+        auto found = find_signature(**servable, name);
+        return found.ok() ? *found : nullptr;
+      };
+      if (fast.parse(request.body, lookup, inference_->limits().max_tensor_bytes)) {
         *api_out = "Predict";
-        auto outputs = inference_->predict(**servable, *sig, *inputs);
+        auto outputs = inference_->predict(**servable, *fast.signature(), fast.inputs());
         if (!outputs.ok()) return error_response(outputs.status());
-        auto body = predict_response_json(*outputs, format);
+        auto body = predict_response_json(*outputs, fast.format());
         if (!body.ok()) return error_response(body.status());
         return json_response(200, std::move(*body));
       }

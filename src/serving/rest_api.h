@@ -2,6 +2,7 @@
 // its URL rules, JSON bodies and HTTP status codes (../shared/spec/tf_serving_rest.md).
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "serving/http_types.h"
@@ -13,6 +14,9 @@ class Metrics;
 
 struct RestOptions {
   bool enable_cors = false;
+  // TF Serving's --rest_api_timeout_in_ms: the deadline of each request's model run (0: none);
+  // past it the request fails with 504 "Timed out waiting for notification".
+  std::chrono::milliseconds timeout{0};
 };
 
 class RestApi {

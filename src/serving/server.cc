@@ -13,6 +13,7 @@
 #include "serving/metrics.h"
 #include "serving/rest_api.h"
 #include "serving/server_config.h"
+#include "serving/warmup.h"
 
 namespace tfport::serving {
 namespace {
@@ -132,6 +133,7 @@ Status ModelServer::start() {
   so.allow_labels_for_unavailable = o.allow_version_labels_for_unavailable_models;
   so.on_load = [&s](const std::string& model, bool ok) { s.metrics.record_load(model, ok); };
   so.log = [&s](const std::string& line) { s.log(line); };
+  so.warmup = [&s](const Servable& servable) { return run_warmup(*s.inference, servable); };
   s.store = std::make_unique<ModelStore>(std::move(so));
   s.inference = std::make_unique<Inference>(s.store.get(), o.limits);
   if (o.enable_batching) {
@@ -147,7 +149,9 @@ Status ModelServer::start() {
   TFPORT_RETURN_IF_ERROR(s.store->set_config(std::move(models)));
   s.store->start_polling();
 
-  s.rest = std::make_unique<RestApi>(s.inference.get(), &s.metrics, RestOptions{o.rest_api_enable_cors_support});
+  s.rest = std::make_unique<RestApi>(
+      s.inference.get(), &s.metrics,
+      RestOptions{o.rest_api_enable_cors_support, std::chrono::milliseconds(o.rest_api_timeout_in_ms)});
   s.kserve = std::make_unique<KServeApi>(s.inference.get(), &s.metrics);
 
   if (o.port != 0 || o.grpc_any_port) {

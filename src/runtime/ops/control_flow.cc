@@ -7,6 +7,7 @@
 
 #include "runtime/ops/op_util.h"
 #include "runtime/plan.h"
+#include "runtime/run_deadline.h"
 #include "graph/function_bodies.h"
 
 namespace tfport::runtime::ops {
@@ -114,6 +115,7 @@ class WhileKernel final : public Kernel {
       cond_in.clear();
       for (size_t i : cond_.used) cond_in.push_back(vars[i]);
       Status s = cond_.plan->run_moving(&cond_in, &pred, ctx.resources, ctx.device);
+      if (is_run_deadline_error(s)) return s;  // TF's exact text, no node context
       if (!s.ok()) return s.with_context("node '" + std::string(ctx.node_name) + "' (" + op_ + "), loop condition");
       TFPORT_ASSIGN_OR_RETURN(bool go, truth(ctx, op_, pred.at(0)));
       if (!go) break;
@@ -123,6 +125,7 @@ class WhileKernel final : public Kernel {
                                         " iterations without finishing (LoadOptions::max_loop_iterations)");
       }
       s = run_body(vars, &next, ctx);
+      if (is_run_deadline_error(s)) return s;
       if (!s.ok()) {
         return s.with_context("node '" + std::string(ctx.node_name) + "' (" + op_ + "), iteration " +
                               std::to_string(iteration));
@@ -190,6 +193,7 @@ class BranchKernel final : public Kernel {
     std::vector<Tensor> args;
     for (size_t i : b.used) args.push_back(ctx.inputs[1 + i]);
     Status s = b.plan->run_moving(&args, ctx.outputs, ctx.resources, ctx.device);
+    if (is_run_deadline_error(s)) return s;
     if (!s.ok()) return s.with_context("node '" + std::string(ctx.node_name) + "' (" + op_ + "), branch " + std::to_string(pick));
     return Status::OK();
   }
