@@ -165,25 +165,27 @@ class NativeWalker {
     if (count > 0 && count * elem / elem != count) return decline("dataset size overflows");
     uint64_t bytes = count * elem;
     if (bytes > file_size_) return decline("dataset larger than the file");
-    if (layout.layout_class == 1 && bytes > 0) {
-      if (layout.address == native::kUndefinedAddress || layout.size != bytes || layout.address % elem != 0 ||
-          file_.at(layout.address, bytes) == nullptr) {
-        return decline("contiguous data not usable in place");
-      }
-      out->set_in_file(true);
-      out->set_offset(layout.address);
-      out->set_size(bytes);
-      return Status::OK();
-    }
     const uint8_t* data = nullptr;
-    if (layout.layout_class == 0) {
+    if (layout.layout_class == 1 && bytes > 0) {
+      if (layout.address == native::kUndefinedAddress || layout.size != bytes) {
+        return decline("contiguous data of '" + path + "' unallocated or of another size");
+      }
+      data = file_.at(layout.address, bytes);
+      if (data == nullptr) return decline("contiguous data of '" + path + "' outside the file");
+      if (layout.address % elem == 0) {  // used where it lies
+        out->set_in_file(true);
+        out->set_offset(layout.address);
+        out->set_size(bytes);
+        return Status::OK();
+      }
+    } else if (layout.layout_class == 0) {
       if (layout.size != bytes) return decline("compact data size");
       data = layout.compact_data;
     } else if (layout.layout_class != 1) {
       return decline("chunked or virtual layout");
     }
-    // Small data (compact, or none at all) is copied into the snapshot's own memory, which
-    // (as the library walk's) may not hold more than the file can justify.
+    // Other data (compact, misaligned, or none at all) is copied into the snapshot's own
+    // memory, which (as the library walk's) may not hold more than the file can justify.
     uint64_t start = (memory_.size() + kSnapshotAlignment - 1) / kSnapshotAlignment * kSnapshotAlignment;
     if (start + bytes > file_size_ + (uint64_t{1} << 20)) return decline("compact data exceeds the file");
     memory_.resize(static_cast<size_t>(start), '\0');
