@@ -90,7 +90,8 @@ Status parse_io(const json& j, const std::string& context, std::vector<KerasTens
   return Status::OK();
 }
 
-Status parse_model(json& j, const std::string& context, KerasModel* model, int depth);
+Status parse_model(json& j, const std::string& context, KerasModel* model, int depth,
+                   const std::string* text = nullptr);
 
 // `entry` is consumed: its config moves into the layer's parsed_config.
 Status parse_layer(json& entry, const std::string& context, bool functional, KerasLayer* layer, int depth) {
@@ -125,11 +126,13 @@ Status parse_layer(json& entry, const std::string& context, bool functional, Ker
   return Status::OK();
 }
 
-// `j` is consumed (layer configs move out), after its text is kept in config_json.
-Status parse_model(json& j, const std::string& context, KerasModel* model, int depth) {
+// `j` is consumed (layer configs move out), after its text is kept in config_json: `text`, the
+// JSON it was parsed from when the caller has it (serializing it again costs as much as the
+// parse), else its dump.
+Status parse_model(json& j, const std::string& context, KerasModel* model, int depth, const std::string* text) {
   if (depth > kMaxNesting) return config_error(context, "models nested too deeply");
   if (!j.is_object()) return config_error(context, "model config is not a JSON object");
-  model->config_json = j.dump();
+  model->config_json = text != nullptr ? *text : j.dump();
   model->class_name = json_string(j, "class_name");
   if (model->class_name.empty()) return config_error(context, "model config without class_name");
   if (!j.contains("config")) return config_error(context, "model config without 'config'");
@@ -214,7 +217,7 @@ Status parse_model_config_json(const json& j, const std::string& context, KerasM
 Status parse_model_config(const std::string& text, const std::string& context, KerasModel* model) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return config_error(context, "not valid JSON");
-  return parse_model(j, context, model, 0);
+  return parse_model(j, context, model, 0, &text);
 }
 
 }  // namespace tfport::keras
