@@ -15,7 +15,7 @@ seeds_for() {
     bundle_*)     find "$fixtures" -name '*.index' ;;
     savedmodel_*) find "$fixtures" -name 'saved_model.pb' -size -200k ;;
     graphdef_*)   find "$fixtures" \( -name '*.pb' -o -name '*.meta' \) ! -name 'saved_model.pb' ! -name 'keras_metadata.pb' ! -name 'fingerprint.pb' -size -2M ;;
-    keras_h5_*)   find "$fixtures" -name '*.h5' -size -3M ;;
+    keras_h5_*|hdf5_*) find "$fixtures" -name '*.h5' -size -3M ;;
     keras_v3_*|zip_*) find "$fixtures" -name '*.keras' -size -2M ;;
     npy_*)        find "$fixtures" -name '*.npy' ;;
     *)            true ;;

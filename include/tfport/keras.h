@@ -46,10 +46,15 @@ struct KerasWeight {
 
 struct KerasModel;
 
+struct KerasParsedConfig;  // internal (formats/keras/keras_config.h)
+
 struct KerasLayer {
   std::string name;
   std::string class_name;   // "Dense", "Conv2D", "Functional", ...
   std::string config_json;  // the layer's "config" object
+  // The reader's parsed form of config_json, handed to lowering so that it need not parse the
+  // text again; lowering uses it only while it still matches config_json.
+  std::shared_ptr<const KerasParsedConfig> parsed_config;
   std::vector<KerasNode> inbound_nodes;  // empty in Sequential models and for InputLayers
   // Keras weight order: per layer, trainable first then non-trainable (HDF5 weight_names
   // order = .keras vars order). A nested model keeps all its weights here, flattened in its

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/load_trace.h"
 #include "graph/keras/lower_keras.h"
 #include "runtime/graph_model.h"
 #include "tfport/keras.h"
@@ -9,11 +10,14 @@
 namespace tfport::runtime {
 
 StatusOr<std::shared_ptr<Model>> load_keras_model(const DetectedModel& detected, const LoadOptions& options) {
+  LoadTrace trace("keras");
   StatusOr<KerasModel> read = detected.format == ModelFormat::kKerasV3 ? read_keras_v3(detected.path)
                                                                        : read_keras_h5(detected.path);
   if (!read.ok()) return read.status();
   if (read->source.empty()) read->source = detected.path;
+  trace.mark("read model file (total)");
   TFPORT_ASSIGN_OR_RETURN(graph::LoweredKerasModel lowered, graph::lower_keras_model(*read));
+  trace.mark("lower to graph");
 
   Signature sig;
   sig.key = "serving_default";
@@ -26,6 +30,7 @@ StatusOr<std::shared_ptr<Model>> load_keras_model(const DetectedModel& detected,
 
   auto model = std::make_shared<GraphModel>(std::move(lowered.graph), options);
   model->add_signature(std::move(sig));
+  trace.mark("plan build (total)");
   // Missing kernels are reported now, naming every op and the nodes that use it.
   std::string err = model->signature_error("serving_default");
   if (!err.empty()) return unimplemented_error(detected.path + ": " + err);

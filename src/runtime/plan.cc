@@ -9,6 +9,7 @@
 
 #include <unsupported/Eigen/CXX11/Tensor>
 
+#include "core/load_trace.h"
 #include "formats/graphdef/unsafe_ops.h"
 #include "runtime/op_profile.h"
 #include "runtime/ops/onednn_util.h"
@@ -104,12 +105,14 @@ bool Plan::is_dead(const Step& step, const std::vector<Tensor>& values, const st
 }
 
 StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec& spec, const PlanOptions& options) {
+  LoadTrace trace(options.nested ? "plan (nested)" : "plan");
   Graph optimized;
   if (options.optimize) {
     auto o = passes::optimize_for_plan(source, spec.feeds, spec.fetches, spec.targets);
     if (!o.ok()) return o.status().with_context("optimizing the graph");
     optimized = std::move(*o);
   }
+  trace.mark("optimize passes");
   const Graph& g = options.optimize ? optimized : source;
   std::unique_ptr<Plan> plan(new Plan());
   const int n = g.num_nodes();
@@ -273,6 +276,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
     step.num_outputs = num_outputs[static_cast<size_t>(id)];
     plan->steps_.push_back(std::move(step));
   }
+  trace.mark("order + kernels");
   mark_dataflow_steps(g, order, plan.get());
   for (const Endpoint& e : fetches) {
     TFPORT_ASSIGN_OR_RETURN(int slot, slot_of(e));
@@ -304,6 +308,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
                                                : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     plan->threads_ = std::make_unique<Threads>(threads);
   }
+  trace.mark("slots + threads");
   return plan;
 }
 

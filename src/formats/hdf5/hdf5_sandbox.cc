@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "core/load_trace.h"
 #include "formats/hdf5/hdf5_internal.h"
 #include "formats/hdf5/hdf5_snapshot.h"
 
@@ -108,7 +110,9 @@ Status wait_for_child(pid_t pid, const std::string& name, unsigned seconds) {
                          " reading it in tfport's sandbox process; refusing the file");
 }
 
-Status check_dataset(const Snapshot& s, const internal::Hdf5Node& node, uint64_t data_end) {
+}  // namespace
+
+Status check_snapshot_dataset(const Snapshot& s, const internal::Hdf5Node& node, uint64_t data_end) {
   // data_end bounds the memory file's data; in-place datasets are bounded by the HDF5 file.
   const internal::Hdf5Dataset& d = node.dataset();
   if (node.kind() != static_cast<int>(ObjectKind::kDataset) || d.has_info_error() || d.has_read_error()) {
@@ -138,6 +142,8 @@ Status check_dataset(const Snapshot& s, const internal::Hdf5Node& node, uint64_t
   }
   return Status::OK();
 }
+
+namespace {
 
 // The HDF5 file's bytes for datasets the child found usable in place: the image itself, or
 // a private (copy-on-write) mapping of the file, so callers may even modify the tensors.
@@ -205,15 +211,32 @@ StatusOr<std::shared_ptr<const Snapshot>> map_snapshot(const SnapshotSource& sou
   }
   for (int i = 0; i < snapshot->proto.nodes_size(); ++i) {
     const internal::Hdf5Node& node = snapshot->proto.nodes(i);
-    TFPORT_RETURN_IF_ERROR(check_dataset(*snapshot, node, proto_offset));
+    TFPORT_RETURN_IF_ERROR(check_snapshot_dataset(*snapshot, node, proto_offset));
     snapshot->by_path.emplace(node.path(), i);
   }
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }
 
+bool native_disabled() {
+  const char* value = std::getenv("TFPORT_HDF5_NATIVE");
+  return value && std::strcmp(value, "0") == 0;
+}
+
 }  // namespace
 
 StatusOr<std::shared_ptr<const Snapshot>> take_snapshot(const SnapshotSource& source) {
+  if (!native_disabled()) {
+    LoadTrace trace("hdf5");
+    StatusOr<std::shared_ptr<const Snapshot>> native = take_native_snapshot(source);
+    trace.mark(native.ok() ? "native reader" : "native reader (declined)");
+    if (native.ok()) return native;
+    if (load_trace_enabled()) std::fprintf(stderr, "tfport load [hdf5] %s\n", native.status().message().c_str());
+  }
+  return take_library_snapshot(source);
+}
+
+StatusOr<std::shared_ptr<const Snapshot>> take_library_snapshot(const SnapshotSource& source) {
+  LoadTrace trace("hdf5");
   Fd fd(memfd_create("tfport-hdf5-snapshot", MFD_CLOEXEC));
   if (fd.get() < 0) return resource_exhausted_error(source.name + ": cannot create a memory file: " + std::strerror(errno));
   silence_hdf5_errors();
@@ -236,9 +259,13 @@ StatusOr<std::shared_ptr<const Snapshot>> take_snapshot(const SnapshotSource& so
     if (pid < 0) {
       return resource_exhausted_error(source.name + ": cannot start the HDF5 sandbox process: " + std::strerror(errno));
     }
+    trace.mark("fork");
     TFPORT_RETURN_IF_ERROR(wait_for_child(pid, source.name, seconds));
   }
-  return map_snapshot(source, fd.get());
+  trace.mark("libhdf5 walk (child)");
+  auto mapped = map_snapshot(source, fd.get());
+  trace.mark("map + check snapshot");
+  return mapped;
 }
 
 }  // namespace tfport::hdf5

@@ -47,8 +47,18 @@ enum SnapshotWalkResult : int { kWalkOk = 0, kWalkNoRoom = 3, kWalkIoError = 4 }
 // Problems with the file itself are recorded in the snapshot, not returned.
 SnapshotWalkResult write_snapshot(const SnapshotSource& source, int fd);
 
-// Takes the snapshot (sandboxed unless TFPORT_HDF5_SANDBOX=0) and maps it.
+// The snapshot hdf5::File serves: tfport's own in-process reader's (hdf5_native_snapshot.cc)
+// when it handles the file, else the library's. TFPORT_HDF5_NATIVE=0 always takes the library's.
 StatusOr<std::shared_ptr<const Snapshot>> take_snapshot(const SnapshotSource& source);
+// The library's snapshot (sandboxed unless TFPORT_HDF5_SANDBOX=0), mapped.
+StatusOr<std::shared_ptr<const Snapshot>> take_library_snapshot(const SnapshotSource& source);
+// The native reader's snapshot; UNIMPLEMENTED whenever it declines the file (anything it does
+// not know, or that does not add up), never any other error.
+StatusOr<std::shared_ptr<const Snapshot>> take_native_snapshot(const SnapshotSource& source);
+
+// Checks a dataset node's dtype, shape and data bounds against the snapshot's memory (which
+// ends at `data_end`) or the HDF5 file's bytes.
+Status check_snapshot_dataset(const Snapshot& s, const internal::Hdf5Node& node, uint64_t data_end);
 
 // Status <-> proto.
 void status_to_proto(const Status& status, internal::Hdf5Error* out);

@@ -90,14 +90,17 @@ Status parse_io(const json& j, const std::string& context, std::vector<KerasTens
   return Status::OK();
 }
 
-Status parse_model(const json& j, const std::string& context, KerasModel* model, int depth);
+Status parse_model(json& j, const std::string& context, KerasModel* model, int depth,
+                   const std::string* text = nullptr);
 
-Status parse_layer(const json& entry, const std::string& context, bool functional, KerasLayer* layer, int depth) {
+// `entry` is consumed: its config moves into the layer's parsed_config.
+Status parse_layer(json& entry, const std::string& context, bool functional, KerasLayer* layer, int depth) {
   if (!entry.is_object()) return config_error(context, "layer entry is not an object");
   layer->class_name = json_string(entry, "class_name");
   if (layer->class_name.empty()) return config_error(context, "layer without class_name");
-  const json empty = json::object();
-  const json& cfg = entry.contains("config") && entry["config"].is_object() ? entry["config"] : empty;
+  json empty = json::object();
+  auto found = entry.find("config");
+  json& cfg = found != entry.end() && found->is_object() ? *found : empty;
   layer->name = json_string(entry, "name", json_string(cfg, "name"));
   if (layer->name.empty()) return config_error(context, "layer of class " + layer->class_name + " without a name");
   std::string where = context + ": layer '" + layer->name + "'";
@@ -116,18 +119,25 @@ Status parse_layer(const json& entry, const std::string& context, bool functiona
     auto nested = std::make_shared<KerasModel>();
     TFPORT_RETURN_IF_ERROR(parse_model(entry, where, nested.get(), depth + 1));
     layer->nested = std::move(nested);
+  } else {
+    // A nested model's config was partly consumed by its own layers: it keeps only the text.
+    layer->parsed_config = std::make_shared<const KerasParsedConfig>(KerasParsedConfig{layer->config_json, std::move(cfg)});
   }
   return Status::OK();
 }
 
-Status parse_model(const json& j, const std::string& context, KerasModel* model, int depth) {
+// `j` is consumed (layer configs move out), after its text is kept in config_json: `text`, the
+// JSON it was parsed from when the caller has it (serializing it again costs as much as the
+// parse), else its dump.
+Status parse_model(json& j, const std::string& context, KerasModel* model, int depth, const std::string* text) {
   if (depth > kMaxNesting) return config_error(context, "models nested too deeply");
   if (!j.is_object()) return config_error(context, "model config is not a JSON object");
+  model->config_json = text != nullptr ? *text : j.dump();
   model->class_name = json_string(j, "class_name");
   if (model->class_name.empty()) return config_error(context, "model config without class_name");
   if (!j.contains("config")) return config_error(context, "model config without 'config'");
-  const json& cfg = j["config"];
-  const json* layers = nullptr;
+  json& cfg = j["config"];
+  json* layers = nullptr;
   if (cfg.is_array()) {
     layers = &cfg;  // Keras 1 Sequential: the config is the layer list
   } else if (cfg.is_object()) {
@@ -141,7 +151,7 @@ Status parse_model(const json& j, const std::string& context, KerasModel* model,
     return config_error(context, "model of class " + model->class_name + " has no 'layers' list");
   }
   bool functional = model->class_name != "Sequential";
-  for (const json& entry : *layers) {
+  for (json& entry : *layers) {
     KerasLayer layer;
     TFPORT_RETURN_IF_ERROR(parse_layer(entry, context, functional, &layer, depth));
     model->layers.push_back(std::move(layer));
@@ -152,7 +162,6 @@ Status parse_model(const json& j, const std::string& context, KerasModel* model,
       TFPORT_RETURN_IF_ERROR(parse_io(cfg["output_layers"], context, &model->outputs));
     }
   }
-  model->config_json = j.dump();
   return Status::OK();
 }
 
@@ -201,13 +210,14 @@ std::optional<std::vector<int64_t>> declared_input_shape(const json& cfg) {
 }
 
 Status parse_model_config_json(const json& j, const std::string& context, KerasModel* model) {
-  return parse_model(j, context, model, 0);
+  json copy = j;
+  return parse_model(copy, context, model, 0);
 }
 
 Status parse_model_config(const std::string& text, const std::string& context, KerasModel* model) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return config_error(context, "not valid JSON");
-  return parse_model(j, context, model, 0);
+  return parse_model(j, context, model, 0, &text);
 }
 
 }  // namespace tfport::keras

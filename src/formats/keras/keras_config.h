@@ -16,6 +16,19 @@ namespace tfport::keras {
 
 using nlohmann::json;
 
+}  // namespace tfport::keras
+
+namespace tfport {
+
+struct KerasParsedConfig {
+  std::string text;  // the config_json it was parsed from
+  keras::json value;
+};
+
+}  // namespace tfport
+
+namespace tfport::keras {
+
 // Parses `text` (the whole {"class_name", "config"} object) into `model` (structure only;
 // keras_version, backend, format and weights are left to the reader). `context` names the
 // file and part for messages, e.g. "m.h5: attribute 'model_config'".

@@ -1,4 +1,5 @@
 // read_keras_h5: full-model files (model_config + model_weights) and weights-only files.
+#include "core/load_trace.h"
 #include "formats/hdf5/hdf5_file.h"
 #include "formats/keras/keras_config.h"
 #include "formats/keras/keras_weights.h"
@@ -18,8 +19,12 @@ StatusOr<std::string> optional_string(const hdf5::Group& g, const std::string& n
 }  // namespace
 
 StatusOr<KerasModel> read_keras_h5(const std::string& path) {
+  LoadTrace trace("keras h5");
   TFPORT_ASSIGN_OR_RETURN(hdf5::File file, hdf5::File::open(path));
-  return keras::read_keras_h5_file(file, path);
+  trace.mark("hdf5 open (total)");
+  StatusOr<KerasModel> model = keras::read_keras_h5_file(file, path);
+  trace.mark("keras config + weights");
+  return model;
 }
 
 StatusOr<KerasModel> keras::read_keras_h5_file(const hdf5::File& file, const std::string& path) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "formats/keras/keras_config.h"
 #include "graph/keras/layer.h"
 
 namespace tfport::graph {
@@ -255,6 +256,11 @@ class Lowering {
   StatusOr<const json*> config_of(const KerasLayer& l) {
     auto it = configs_.find(&l);
     if (it != configs_.end()) return it->second;
+    if (l.parsed_config && l.parsed_config->value.is_object() && l.parsed_config->text == l.config_json) {
+      const json* p = &l.parsed_config->value;
+      configs_.emplace(&l, p);
+      return p;
+    }
     json j = json::parse(l.config_json.empty() ? "{}" : l.config_json, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
       return invalid_argument_error("layer '" + l.name + "' (" + l.class_name + "): its config is not a JSON object");

@@ -178,10 +178,12 @@ StatusOr<int> fold_into_conv(Graph& g, const std::unordered_set<int>& keep) {
       path.push_back(use.node);
     }
     if (path.size() < 2) continue;
+    std::vector<Consumers::Before> before;
+    for (int p : path) before.push_back(Consumers::before(g, p));
     TFPORT_RETURN_IF_ERROR(emit_fused(g, chain, path.back()));
     for (size_t i = 0; i + 1 < path.size(); ++i) g.remove_node(path[i]);
     absorbed += static_cast<int>(path.size()) - 1;
-    consumers = Consumers(g);
+    for (const Consumers::Before& b : before) consumers.update(g, b);
   }
   return absorbed;
 }

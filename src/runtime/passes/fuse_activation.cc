@@ -68,10 +68,13 @@ StatusOr<int> fuse_activation(Graph& g, const std::unordered_set<int>& keep) {
     }
     Node& target = g.mutable_node(use.node);
     fused_node.name = target.name;
+    Consumers::Before target_before = Consumers::before(g, use.node);
+    Consumers::Before conv_before = Consumers::before(g, id);
     target = std::move(fused_node);
     g.remove_node(id);
     ++fused;
-    consumers = Consumers(g);
+    consumers.update(g, target_before);
+    consumers.update(g, conv_before);
   }
   return fused;
 }

@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "core/load_trace.h"
 #include "graph/remove_identity.h"
 #include "runtime/passes/fold_constants.h"
 #include "runtime/passes/fold_into_conv.h"
@@ -97,18 +98,26 @@ StatusOr<Graph> extract_needed(const Graph& g, const Named& named) {
 StatusOr<Graph> optimize_for_plan(const Graph& g, const std::vector<std::string>& feeds,
                                   const std::vector<std::string>& fetches, const std::vector<std::string>& targets,
                                   OptimizeStats* stats) {
+  LoadTrace trace("passes");
   Named named;
   if (!resolve_names(g, feeds, fetches, targets, &named)) return g;
   TFPORT_ASSIGN_OR_RETURN(Graph out, extract_needed(g, named));
+  trace.mark("extract needed");
   Named local;  // the same names in the extracted graph's ids
   if (!resolve_names(out, feeds, fetches, targets, &local)) return internal_error("extracted graph lost a name");
   OptimizeStats s;
   s.identities_removed = graph::remove_identities(out, local.keep);
+  trace.mark("identities");
   TFPORT_ASSIGN_OR_RETURN(s.constants_folded, fold_constants(out, local.keep, local.fed));
+  trace.mark("fold constants");
   TFPORT_ASSIGN_OR_RETURN(s.pads_folded, fold_pad(out, local.keep));
+  trace.mark("fold pad");
   TFPORT_ASSIGN_OR_RETURN(s.ops_folded_into_conv, fold_into_conv(out, local.keep));
+  trace.mark("fold into conv");
   TFPORT_ASSIGN_OR_RETURN(s.activations_fused, fuse_activation(out, local.keep));
+  trace.mark("fuse activation");
   out.compact();
+  trace.mark("compact");
   if (stats != nullptr) *stats = s;
   return out;
 }

@@ -1,5 +1,7 @@
 #include "runtime/passes/pass_util.h"
 
+#include <algorithm>
+
 #include "runtime/tensor_proto.h"
 
 namespace tfport::runtime::passes {
@@ -16,6 +18,40 @@ Consumers::Consumers(const graph::Graph& g)
     for (int c : n.control_inputs) {
       if (c >= 0 && c < g.num_nodes()) ++control[static_cast<size_t>(c)];
     }
+  }
+}
+
+Consumers::Before Consumers::before(const graph::Graph& g, int id) {
+  const graph::Node& n = g.node(id);
+  return Before{id, n.inputs, n.control_inputs};
+}
+
+void Consumers::update(const graph::Graph& g, const Before& before) {
+  const auto nodes = static_cast<size_t>(g.num_nodes());
+  data.resize(nodes);
+  control.resize(nodes, 0);
+  const int id = before.node;
+  for (const graph::Endpoint& e : before.inputs) {
+    if (e.node < 0 || static_cast<size_t>(e.node) >= nodes) continue;
+    auto& uses = data[static_cast<size_t>(e.node)];
+    uses.erase(std::remove_if(uses.begin(), uses.end(), [id](const Use& u) { return u.node == id; }), uses.end());
+  }
+  for (int c : before.control_inputs) {
+    if (c >= 0 && static_cast<size_t>(c) < nodes) --control[static_cast<size_t>(c)];
+  }
+  const graph::Node& n = g.node(id);
+  if (n.removed) return;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const int src = n.inputs[i].node;
+    if (src < 0 || static_cast<size_t>(src) >= nodes) continue;
+    auto& uses = data[static_cast<size_t>(src)];
+    // Re-adding each source once: a node may read the same source at several inputs.
+    if (std::none_of(uses.begin(), uses.end(), [&](const Use& u) { return u.node == id && u.input == static_cast<int>(i); })) {
+      uses.push_back(Use{id, static_cast<int>(i)});
+    }
+  }
+  for (int c : n.control_inputs) {
+    if (c >= 0 && static_cast<size_t>(c) < nodes) ++control[static_cast<size_t>(c)];
   }
 }
 

@@ -26,6 +26,17 @@ struct Consumers {
   explicit Consumers(const graph::Graph& g);
   // True when the only reader of `id` is one data input of one node (returned in *use).
   bool single_data_use(int id, Use* use) const;
+
+  // The inputs of a node before a pass rewrites or removes it, for update().
+  struct Before {
+    int node = -1;
+    std::vector<graph::Endpoint> inputs;
+    std::vector<int> control_inputs;
+  };
+  static Before before(const graph::Graph& g, int id);
+  // Brings the lists up to date for one node that was rewritten or removed since `before`,
+  // and for nodes added since; far cheaper than rebuilding after every rewrite of a pass.
+  void update(const graph::Graph& g, const Before& before);
 };
 
 bool is_const(const graph::Graph& g, int id);
