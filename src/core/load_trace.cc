@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace tfport {
 
@@ -14,7 +15,7 @@ bool load_trace_enabled() {
   return on;
 }
 
-LoadTrace::LoadTrace(std::string_view scope) : scope_(scope), on_(load_trace_enabled()) {
+LoadTrace::LoadTrace(std::string scope) : scope_(std::move(scope)), on_(load_trace_enabled()) {
   if (on_) last_ = std::chrono::steady_clock::now();
 }
 

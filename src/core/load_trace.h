@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <string_view>
 
 namespace tfport {
@@ -14,12 +15,12 @@ bool load_trace_enabled();
 
 class LoadTrace {
  public:
-  explicit LoadTrace(std::string_view scope);
+  explicit LoadTrace(std::string scope);
   // Prints the time since the previous mark (or construction) under `phase`.
   void mark(std::string_view phase);
 
  private:
-  std::string_view scope_;
+  std::string scope_;
   bool on_;
   std::chrono::steady_clock::time_point last_;
 };

@@ -12,7 +12,7 @@
 #include "core/file.h"
 #include "graph/keras/lower_keras.h"
 #include "runtime/graph_model.h"
-#include "runtime/saved_model_load_trace.h"
+#include "core/load_trace.h"
 #include "tfport/checkpoint.h"
 #include "tfport/keras.h"
 
@@ -46,13 +46,13 @@ bool same_specs(const std::vector<TensorSpec>& a, const std::vector<TensorSpec>&
 std::shared_ptr<Model> try_load_keras_saved_model(const std::string& dir, const std::string& variables_prefix,
                                                   const Signature& serving, const LoadOptions& options) {
   if (!path_exists(join_path(dir, "keras_metadata.pb")) || variables_prefix.empty()) return nullptr;
-  SavedModelLoadTrace trace(dir);
+  LoadTrace trace(dir);
   auto model = read_keras_saved_model_metadata(dir);
   if (!model.ok() || model->class_name != "Sequential") return nullptr;
-  trace.phase("keras_metadata.pb");
+  trace.mark("keras_metadata.pb");
   auto ckpt = CheckpointReader::open(variables_prefix);
   if (!ckpt.ok()) return nullptr;
-  trace.phase("checkpoint index");
+  trace.mark("checkpoint index");
   // A weight is saved under one object path: its layer's ("layer_with_weights-K/cell/kernel")
   // or the model's variable list ("variables/N", N counting model.weights in order), whichever
   // TensorFlow reached first; both are tried, and the shape must be the one the config implies.
@@ -76,11 +76,11 @@ std::shared_ptr<Model> try_load_keras_saved_model(const std::string& dir, const 
     }
   }
   if (!recurrent) return nullptr;  // the graph runs feed-forward models just as fast
-  trace.phase("weights");
+  trace.mark("weights");
   model->weights_loaded = true;
   auto lowered = graph::lower_keras_model(*model);
   if (!lowered.ok()) return nullptr;
-  trace.phase("lowering");
+  trace.mark("lowering");
   Signature sig = serving;
   std::vector<TensorSpec> ins = lowered->inputs, outs = lowered->outputs;
   auto by_key = [](const TensorSpec& a, const TensorSpec& b) { return a.key < b.key; };
@@ -92,9 +92,9 @@ std::shared_ptr<Model> try_load_keras_saved_model(const std::string& dir, const 
   for (size_t i = 0; i < outs.size(); ++i) sig.outputs[i].tensor_name = outs[i].tensor_name;
   auto result = std::make_shared<GraphModel>(std::move(lowered->graph), options);
   result->add_signature(std::move(sig));
-  trace.phase("model");
+  trace.mark("model");
   if (!result->signature_error("serving_default").empty()) return nullptr;
-  trace.phase("signature check");
+  trace.mark("signature check");
   return result;
 }
 

@@ -13,7 +13,7 @@
 #include "runtime/graph_model.h"
 #include "runtime/keras_loader.h"
 #include "runtime/keras_saved_model_loader.h"
-#include "runtime/saved_model_load_trace.h"
+#include "core/load_trace.h"
 #include "runtime/saved_model_scan.h"
 #include "runtime/tensor_proto.h"
 #include "tfport/formats.h"
@@ -111,7 +111,7 @@ StatusOr<std::vector<Signature>> signatures_of(const tensorflow::MetaGraphDef& m
 // (keras_saved_model_loader.cc). Decided from a scan of saved_model.pb, before anything of the
 // graph is parsed or imported; nullptr sends the load down the graph path.
 std::shared_ptr<Model> try_fused_keras(const std::string& dir, const LoadOptions& options,
-                                       runtime::SavedModelLoadTrace& trace) {
+                                       LoadTrace& trace) {
   if (!options.fuse_keras_recurrent_layers) return nullptr;
   std::string root = dir;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
@@ -125,7 +125,7 @@ std::shared_ptr<Model> try_fused_keras(const std::string& dir, const LoadOptions
   auto mapped = MappedFile::open(pb);
   if (!mapped.ok()) return nullptr;
   auto scanned = runtime::scan_saved_model((*mapped)->view());
-  trace.phase("scan saved_model.pb");
+  trace.mark("scan saved_model.pb");
   if (!scanned) return nullptr;
   const runtime::ScannedMetaGraph* found = nullptr;
   if (!options.tag_set && scanned->size() == 1) {
@@ -149,14 +149,14 @@ std::shared_ptr<Model> try_fused_keras(const std::string& dir, const LoadOptions
 }
 
 StatusOr<std::shared_ptr<Model>> load_saved_model(const std::string& dir, const LoadOptions& options) {
-  runtime::SavedModelLoadTrace trace(dir);
+  LoadTrace trace(dir);
   if (auto fused = try_fused_keras(dir, options, trace)) {
-    trace.phase("fused Keras model");
+    trace.mark("fused Keras model");
     return fused;
   }
-  trace.phase("fused Keras model (not applicable)");
+  trace.mark("fused Keras model (not applicable)");
   TFPORT_ASSIGN_OR_RETURN(SavedModelFiles files, read_saved_model(dir));
-  trace.phase("read saved_model.pb and side files");
+  trace.mark("read saved_model.pb and side files");
   const tensorflow::MetaGraphDef* found = nullptr;
   if (!options.tag_set && files.proto.meta_graphs_size() == 1) {
     found = &files.proto.meta_graphs(0);
@@ -168,10 +168,10 @@ StatusOr<std::shared_ptr<Model>> load_saved_model(const std::string& dir, const 
   TFPORT_RETURN_IF_ERROR(fill_default_attrs(&meta));
   auto g = graph_from_meta_graph(meta);
   if (!g.ok()) return g.status().with_context(dir);
-  trace.phase("graph import and function inlining");
+  trace.mark("graph import and function inlining");
   auto model = std::make_shared<GraphModel>(std::move(*g), options);
   TFPORT_RETURN_IF_ERROR(restore_variables(*model, meta, files.variables_prefix, dir));
-  trace.phase("variable restore");
+  trace.mark("variable restore");
 
   std::vector<std::string> targets = init_targets(meta);
   if (!targets.empty()) {
@@ -186,7 +186,7 @@ StatusOr<std::shared_ptr<Model>> load_saved_model(const std::string& dir, const 
     std::erase_if(feeds, [&](const auto& f) { return !model->graph().resolve(f.first).ok(); });
     Status s = model->run_setup(feeds, targets);
     if (!s.ok()) return s.with_context(dir + ": running the init op '" + targets[0] + "'");
-    trace.phase("init op");
+    trace.mark("init op");
   }
 
   TFPORT_ASSIGN_OR_RETURN(std::vector<Signature> sigs, signatures_of(meta));
@@ -194,7 +194,7 @@ StatusOr<std::shared_ptr<Model>> load_saved_model(const std::string& dir, const 
   // A model whose default signature cannot run fails now, naming every missing op.
   std::string err = model->signature_error("serving_default");
   if (!err.empty()) return unimplemented_error(dir + ": " + err);
-  trace.phase("signatures");
+  trace.mark("signatures");
   return std::shared_ptr<Model>(std::move(model));
 }
 
