@@ -196,31 +196,31 @@ class RnnExpander {
     TFPORT_ASSIGN_OR_RETURN(Endpoint end, constant(name + "/stack_1", i32_vector({index + 1})));
     TFPORT_ASSIGN_OR_RETURN(Endpoint stride, constant(name + "/stack_2", i32_vector({1})));
     return add(name, "StridedSlice", {shape, begin, end, stride},
-               {{"T", type_attr_value(kI32)},
-                {"Index", type_attr_value(kI32)},
-                {"begin_mask", int_attr_value(0)},
-                {"end_mask", int_attr_value(0)},
-                {"ellipsis_mask", int_attr_value(0)},
-                {"new_axis_mask", int_attr_value(0)},
-                {"shrink_axis_mask", int_attr_value(1)}});
+               {{"T", graph::attr_type(kI32)},
+                {"Index", graph::attr_type(kI32)},
+                {"begin_mask", graph::attr_int(0)},
+                {"end_mask", graph::attr_int(0)},
+                {"ellipsis_mask", graph::attr_int(0)},
+                {"new_axis_mask", graph::attr_int(0)},
+                {"shrink_axis_mask", graph::attr_int(1)}});
   }
 
   // Time-major input and mask as TensorLists, zero states, the output list: what tf.keras'
   // backend.rnn sets up before its while_loop.
   Status build_loop_inputs() {
-    const NodeAttrs list_attrs{{"element_dtype", type_attr_value(kF32)}, {"shape_type", type_attr_value(kI32)}};
+    const NodeAttrs list_attrs{{"element_dtype", graph::attr_type(kF32)}, {"shape_type", graph::attr_type(kI32)}};
     TFPORT_ASSIGN_OR_RETURN(Endpoint perm, constant("transpose/perm", i32_vector({1, 0, 2})));
     TFPORT_ASSIGN_OR_RETURN(Endpoint xt, add("transpose", "Transpose", {n_.inputs[0], perm},
-                                             {{"T", type_attr_value(kF32)}, {"Tperm", type_attr_value(kI32)}}));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint shape, add("Shape", "Shape", {xt}, {{"T", type_attr_value(kF32)}, {"out_type", type_attr_value(kI32)}}));
+                                             {{"T", graph::attr_type(kF32)}, {"Tperm", graph::attr_type(kI32)}}));
+    TFPORT_ASSIGN_OR_RETURN(Endpoint shape, add("Shape", "Shape", {xt}, {{"T", graph::attr_type(kF32)}, {"out_type", graph::attr_type(kI32)}}));
     TFPORT_ASSIGN_OR_RETURN(Endpoint steps, dim_of(shape, 0, "strided_slice"));
     TFPORT_ASSIGN_OR_RETURN(Endpoint batch, dim_of(shape, 1, "strided_slice_1"));
     TFPORT_ASSIGN_OR_RETURN(Endpoint units, constant("zeros/packed/1", i32_scalar(static_cast<int32_t>(c_.units))));
     TFPORT_ASSIGN_OR_RETURN(Endpoint packed, add("zeros/packed", "Pack", {batch, units},
-                                                 {{"N", int_attr_value(2)}, {"T", type_attr_value(kI32)}, {"axis", int_attr_value(0)}}));
+                                                 {{"N", graph::attr_int(2)}, {"T", graph::attr_type(kI32)}, {"axis", graph::attr_int(0)}}));
     TFPORT_ASSIGN_OR_RETURN(Endpoint zero, constant("zeros/Const", f32_scalar(0.0f)));
     TFPORT_ASSIGN_OR_RETURN(Endpoint zeros, add("zeros", "Fill", {packed, zero},
-                                                {{"T", type_attr_value(kF32)}, {"index_type", type_attr_value(kI32)}}));
+                                                {{"T", graph::attr_type(kF32)}, {"index_type", graph::attr_type(kI32)}}));
     TFPORT_ASSIGN_OR_RETURN(Endpoint x_shape, constant("TensorArrayUnstack/element_shape",
                                                        i32_vector({-1, static_cast<int32_t>(features_)})));
     TFPORT_ASSIGN_OR_RETURN(Endpoint x_list, add("TensorArrayUnstack/TensorListFromTensor", "TensorListFromTensor",
@@ -245,11 +245,11 @@ class RnnExpander {
     if (c_.has_mask) {
       TFPORT_ASSIGN_OR_RETURN(Endpoint mperm, constant("mask_transpose/perm", i32_vector({1, 0})));
       TFPORT_ASSIGN_OR_RETURN(Endpoint mt, add("mask_transpose", "Transpose", {n_.inputs[5], mperm},
-                                               {{"T", type_attr_value(DType::kBool)}, {"Tperm", type_attr_value(kI32)}}));
+                                               {{"T", graph::attr_type(DType::kBool)}, {"Tperm", graph::attr_type(kI32)}}));
       TFPORT_ASSIGN_OR_RETURN(Endpoint m_shape, constant("MaskUnstack/element_shape", i32_vector({-1})));
       TFPORT_ASSIGN_OR_RETURN(Endpoint m_list, add("MaskUnstack/TensorListFromTensor", "TensorListFromTensor", {mt, m_shape},
-                                                   {{"element_dtype", type_attr_value(DType::kBool)},
-                                                    {"shape_type", type_attr_value(kI32)}}));
+                                                   {{"element_dtype", graph::attr_type(DType::kBool)},
+                                                    {"shape_type", graph::attr_type(kI32)}}));
       vars_.push_back({"mask_list", DType::kVariant, {}, m_list});
     }
     for (const LoopVar& w : weights_) vars_.push_back(w);
@@ -285,8 +285,8 @@ class RnnExpander {
     const std::string name = function_name("_while_cond");
     FunctionDefBuilder b(name);
     std::vector<std::string> a = add_args(b);
-    std::string less = b.node("while/Less", "Less", {a[0], a[1]}, {{"T", type_attr_value(kI32)}}, "z");
-    std::string out = b.node("while/Identity", "Identity", {less}, {{"T", type_attr_value(DType::kBool)}}, "output");
+    std::string less = b.node("while/Less", "Less", {a[0], a[1]}, {{"T", graph::attr_type(kI32)}}, "z");
+    std::string out = b.node("while/Identity", "Identity", {less}, {{"T", graph::attr_type(DType::kBool)}}, "output");
     b.ret("identity", out, DType::kBool);
     *g_.library().add_function() = std::move(b.def());
     return name;
@@ -298,7 +298,7 @@ class RnnExpander {
     FunctionDefBuilder b(name);
     std::vector<std::string> a = add_args(b);
     auto arg = [&](const char* v) { return a[static_cast<size_t>(var_index(v))]; };
-    const NodeAttrs f32{{"T", type_attr_value(kF32)}}, i32{{"T", type_attr_value(kI32)}};
+    const NodeAttrs f32{{"T", graph::attr_type(kF32)}}, i32{{"T", graph::attr_type(kI32)}};
     const std::string w = "while/";
     TFPORT_ASSIGN_OR_RETURN(std::string one, b.constant(w + "add_time/y", i32_scalar(1)));
     std::string read_index = arg("time");
@@ -309,7 +309,7 @@ class RnnExpander {
     TFPORT_ASSIGN_OR_RETURN(std::string x_shape, b.constant(w + "TensorArrayV2Read/TensorListGetItem/element_shape",
                                                             i32_vector({-1, static_cast<int32_t>(features_)})));
     std::string x = b.node(w + "TensorArrayV2Read/TensorListGetItem", "TensorListGetItem",
-                           {arg("input_list"), read_index, x_shape}, {{"element_dtype", type_attr_value(kF32)}}, "item");
+                           {arg("input_list"), read_index, x_shape}, {{"element_dtype", graph::attr_type(kF32)}}, "item");
     const std::string h = arg("h");
     RnnStepSpec spec{c_.cell, c_.activation, c_.recurrent_activation, c_.reset_after};
     auto weight = [&](const char* v) { return arg(v); };
@@ -321,10 +321,10 @@ class RnnExpander {
     if (c_.has_mask) {
       TFPORT_ASSIGN_OR_RETURN(std::string m_shape, b.constant(w + "MaskRead/element_shape", i32_vector({-1})));
       std::string m = b.node(w + "MaskRead/TensorListGetItem", "TensorListGetItem", {arg("mask_list"), read_index, m_shape},
-                             {{"element_dtype", type_attr_value(DType::kBool)}}, "item");
+                             {{"element_dtype", graph::attr_type(DType::kBool)}}, "item");
       TFPORT_ASSIGN_OR_RETURN(std::string axis, b.constant(w + "ExpandDims/dim", i32_scalar(-1)));
       std::string m2 = b.node(w + "ExpandDims", "ExpandDims", {m, axis},
-                              {{"T", type_attr_value(DType::kBool)}, {"Tdim", type_attr_value(kI32)}}, "output");
+                              {{"T", graph::attr_type(DType::kBool)}, {"Tdim", graph::attr_type(kI32)}}, "output");
       std::string held = arg("prev_output");
       if (c_.zero_output_for_mask) held = b.node(w + "zeros_like", "ZerosLike", {h_new}, f32, "y");
       out = b.node(w + "SelectV2", "SelectV2", {m2, h_new, held}, f32, "output");
@@ -335,7 +335,7 @@ class RnnExpander {
     if (c_.return_sequences) {
       y_list = b.node(w + "TensorArrayV2Write/TensorListSetItem", "TensorListSetItem",
                       {arg("output_list"), c_.reverse_output ? read_index : arg("time"), out},
-                      {{"element_dtype", type_attr_value(kF32)}}, "output_handle");
+                      {{"element_dtype", graph::attr_type(kF32)}}, "output_handle");
     }
     std::string next = b.node(w + "add_time", "AddV2", {arg("time"), one}, i32, "z");
     for (const LoopVar& v : vars_) {
@@ -366,7 +366,7 @@ class RnnExpander {
                                                 {"cond", cond_fn},
                                                 {"body", body_fn},
                                                 {"output_shapes", shapes},
-                                                {"parallel_iterations", int_attr_value(32)}}));
+                                                {"parallel_iterations", graph::attr_int(32)}}));
     auto result = [&](const char* name) { return Endpoint{loop.node, var_index(name)}; };
     Endpoint y = result("prev_output");
     if (c_.return_sequences) {
@@ -374,10 +374,10 @@ class RnnExpander {
                                                          i32_vector({-1, static_cast<int32_t>(c_.units)})));
       TFPORT_ASSIGN_OR_RETURN(Endpoint stacked, add("TensorArrayV2Stack/TensorListStack", "TensorListStack",
                                                     {result("output_list"), y_shape},
-                                                    {{"element_dtype", type_attr_value(kF32)}, {"num_elements", int_attr_value(-1)}}));
+                                                    {{"element_dtype", graph::attr_type(kF32)}, {"num_elements", graph::attr_int(-1)}}));
       TFPORT_ASSIGN_OR_RETURN(Endpoint perm, constant("transpose_1/perm", i32_vector({1, 0, 2})));
       TFPORT_ASSIGN_OR_RETURN(y, add("transpose_1", "Transpose", {stacked, perm},
-                                     {{"T", type_attr_value(kF32)}, {"Tperm", type_attr_value(kI32)}}));
+                                     {{"T", graph::attr_type(kF32)}, {"Tperm", graph::attr_type(kI32)}}));
     }
     // The layer's node keeps its name and outputs (sequence or last output, then the states).
     Node& n = g_.mutable_node(id_);

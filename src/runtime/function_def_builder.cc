@@ -4,30 +4,6 @@
 
 namespace tfport::runtime {
 
-tensorflow::AttrValue type_attr_value(DType t) {
-  tensorflow::AttrValue a;
-  a.set_type(static_cast<tensorflow::DataType>(t));
-  return a;
-}
-
-tensorflow::AttrValue int_attr_value(int64_t i) {
-  tensorflow::AttrValue a;
-  a.set_i(i);
-  return a;
-}
-
-tensorflow::AttrValue bool_attr_value(bool b) {
-  tensorflow::AttrValue a;
-  a.set_b(b);
-  return a;
-}
-
-tensorflow::AttrValue string_attr_value(const std::string& s) {
-  tensorflow::AttrValue a;
-  a.set_s(s);
-  return a;
-}
-
 FunctionDefBuilder::FunctionDefBuilder(const std::string& name) { f_.mutable_signature()->set_name(name); }
 
 std::string FunctionDefBuilder::arg(const std::string& name, DType dtype) {
@@ -52,7 +28,7 @@ StatusOr<std::string> FunctionDefBuilder::constant(const std::string& name, cons
   TFPORT_ASSIGN_OR_RETURN(tensorflow::TensorProto proto, tensor_to_proto(value));
   tensorflow::AttrValue v;
   *v.mutable_tensor() = std::move(proto);
-  return node(name, "Const", {}, {{"dtype", type_attr_value(value.dtype())}, {"value", v}}, "output");
+  return node(name, "Const", {}, {{"dtype", graph::attr_type(value.dtype())}, {"value", v}}, "output");
 }
 
 void FunctionDefBuilder::ret(const std::string& name, const std::string& ref, DType dtype) {

@@ -8,16 +8,12 @@
 #include <utility>
 #include <vector>
 
+#include "graph/attr_values.h"
 #include "tfport/status.h"
 #include "tfport/tensor.h"
 #include "tfport/tf/function.pb.h"
 
 namespace tfport::runtime {
-
-tensorflow::AttrValue type_attr_value(DType t);
-tensorflow::AttrValue int_attr_value(int64_t i);
-tensorflow::AttrValue bool_attr_value(bool b);
-tensorflow::AttrValue string_attr_value(const std::string& s);
 
 using NodeAttrs = std::vector<std::pair<std::string, tensorflow::AttrValue>>;
 

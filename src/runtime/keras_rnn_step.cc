@@ -15,22 +15,22 @@ class StepOps {
   explicit StepOps(FunctionDefBuilder& b) : b_(b) {}
 
   std::string binary(const std::string& name, const char* op, const std::string& l, const std::string& r) {
-    return b_.node(kScope + name, op, {l, r}, {{"T", type_attr_value(kF32)}}, "z");
+    return b_.node(kScope + name, op, {l, r}, {{"T", graph::attr_type(kF32)}}, "z");
   }
   std::string matmul(const std::string& name, const std::string& l, const std::string& r) {
     return b_.node(kScope + name, "MatMul", {l, r},
-                   {{"T", type_attr_value(kF32)}, {"transpose_a", bool_attr_value(false)}, {"transpose_b", bool_attr_value(false)}},
+                   {{"T", graph::attr_type(kF32)}, {"transpose_a", graph::attr_bool(false)}, {"transpose_b", graph::attr_bool(false)}},
                    "product");
   }
   std::string bias_add(const std::string& name, const std::string& v, const std::string& bias) {
     return b_.node(kScope + name, "BiasAdd", {v, bias},
-                   {{"T", type_attr_value(kF32)}, {"data_format", string_attr_value("NHWC")}}, "output");
+                   {{"T", graph::attr_type(kF32)}, {"data_format", graph::attr_string("NHWC")}}, "output");
   }
   // `v` split along axis 1 into `parts` equal gate blocks.
   StatusOr<std::vector<std::string>> split(const std::string& name, const std::string& v, int parts) {
     TFPORT_ASSIGN_OR_RETURN(std::string axis, b_.constant(kScope + name + "/split_dim",
                                                           Tensor::from_vector<int32_t>(DType::kInt32, Shape{}, {1})));
-    b_.node(kScope + name, "Split", {axis, v}, {{"num_split", int_attr_value(parts)}, {"T", type_attr_value(kF32)}},
+    b_.node(kScope + name, "Split", {axis, v}, {{"num_split", graph::attr_int(parts)}, {"T", graph::attr_type(kF32)}},
             "output");
     std::vector<std::string> out;
     for (int k = 0; k < parts; ++k) out.push_back(kScope + name + ":output:" + std::to_string(k));
@@ -50,7 +50,7 @@ class StepOps {
 
 StatusOr<std::string> add_activation(FunctionDefBuilder& b, const std::string& act, const std::string& x,
                                      const std::string& name) {
-  const NodeAttrs t{{"T", type_attr_value(kF32)}};
+  const NodeAttrs t{{"T", graph::attr_type(kF32)}};
   if (act == "tanh") return b.node(name, "Tanh", {x}, t, "y");
   if (act == "sigmoid") return b.node(name, "Sigmoid", {x}, t, "y");
   if (act == "relu") return b.node(name, "Relu", {x}, t, "activations");

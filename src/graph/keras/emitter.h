@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/attr_values.h"
 #include "graph/graph.h"
 #include "tfport/status.h"
 #include "tfport/tensor.h"
@@ -34,15 +35,6 @@ struct Value {
   // True when every dim except the batch (dim 0) is known.
   bool inner_known() const;
 };
-
-tensorflow::AttrValue attr_type(DType v);
-tensorflow::AttrValue attr_int(int64_t v);
-tensorflow::AttrValue attr_ints(const std::vector<int64_t>& v);
-tensorflow::AttrValue attr_float(float v);
-tensorflow::AttrValue attr_bool(bool v);
-tensorflow::AttrValue attr_string(std::string v);
-tensorflow::AttrValue attr_shape(const std::vector<int64_t>& dims);  // -1 = unknown dim
-tensorflow::AttrValue attr_types(const std::vector<DType>& v);
 
 using AttrList = std::initializer_list<std::pair<const char*, tensorflow::AttrValue>>;
 

@@ -241,7 +241,7 @@ class Lowering {
       }
       const Value& v = r.outputs[i];
       Emitter root(&out_->graph, "");
-      TFPORT_ASSIGN_OR_RETURN(Endpoint id, root.add_named(key, "Identity", {v.ep}, {{"T", keras::attr_type(v.dtype)}}));
+      TFPORT_ASSIGN_OR_RETURN(Endpoint id, root.add_named(key, "Identity", {v.ep}, {{"T", attr_type(v.dtype)}}));
       TensorSpec spec;
       spec.key = key;
       spec.tensor_name = out_->graph.node(id.node).name + ":0";
@@ -277,8 +277,8 @@ class Lowering {
     TFPORT_ASSIGN_OR_RETURN(DType dtype, dtype_from_json(find_key(config, "dtype"), where));
     Emitter root(&out_->graph, "");
     TFPORT_ASSIGN_OR_RETURN(Endpoint e, root.add_named(name, "Placeholder", {},
-                                                       {{"dtype", keras::attr_type(dtype)},
-                                                        {"shape", keras::attr_shape(*dims)}}));
+                                                       {{"dtype", attr_type(dtype)},
+                                                        {"shape", attr_shape(*dims)}}));
     TensorSpec spec;
     spec.key = name;
     spec.tensor_name = out_->graph.node(e.node).name + ":0";

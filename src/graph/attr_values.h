@@ -1,0 +1,23 @@
+// AttrValue builders for the NodeDefs and FunctionDefs tfport writes (Keras lowering, frozen
+// recurrent loops).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tfport/dtype.h"
+#include "tfport/tf/attr_value.pb.h"
+
+namespace tfport::graph {
+
+tensorflow::AttrValue attr_type(DType v);
+tensorflow::AttrValue attr_int(int64_t v);
+tensorflow::AttrValue attr_ints(const std::vector<int64_t>& v);
+tensorflow::AttrValue attr_float(float v);
+tensorflow::AttrValue attr_bool(bool v);
+tensorflow::AttrValue attr_string(std::string v);
+tensorflow::AttrValue attr_shape(const std::vector<int64_t>& dims);  // -1 = unknown dim
+tensorflow::AttrValue attr_types(const std::vector<DType>& v);
+
+}  // namespace tfport::graph
