@@ -11,6 +11,7 @@
 
 #include <unsupported/Eigen/CXX11/Tensor>
 
+#include "graph/attr_values.h"
 #include "runtime/kernel.h"
 
 namespace {
@@ -39,21 +40,9 @@ Tensor random_tensor(const Shape& s) {
   return t;
 }
 
-tensorflow::AttrValue ints(std::vector<int64_t> v) {
-  tensorflow::AttrValue a;
-  for (int64_t x : v) a.mutable_list()->add_i(x);
-  return a;
-}
-tensorflow::AttrValue str(const char* s) {
-  tensorflow::AttrValue a;
-  a.set_s(s);
-  return a;
-}
-tensorflow::AttrValue boolean(bool b) {
-  tensorflow::AttrValue a;
-  a.set_b(b);
-  return a;
-}
+tensorflow::AttrValue ints(std::vector<int64_t> v) { return tfport::graph::attr_ints(v); }
+tensorflow::AttrValue str(const char* s) { return tfport::graph::attr_string(s); }
+tensorflow::AttrValue boolean(bool b) { return tfport::graph::attr_bool(b); }
 
 void run_op(benchmark::State& state, const char* op, const AttrMap& attrs, std::vector<Tensor> inputs, double flops) {
   Attrs a(attrs, "bench", op);

@@ -6,33 +6,15 @@
 
 #include <unsupported/Eigen/CXX11/Tensor>
 
+#include "graph/attr_values.h"
+
 namespace tfport::runtime::testing {
 
-tensorflow::AttrValue int_attr(int64_t v) {
-  tensorflow::AttrValue a;
-  a.set_i(v);
-  return a;
-}
-tensorflow::AttrValue float_attr(float v) {
-  tensorflow::AttrValue a;
-  a.set_f(v);
-  return a;
-}
-tensorflow::AttrValue bool_attr(bool v) {
-  tensorflow::AttrValue a;
-  a.set_b(v);
-  return a;
-}
-tensorflow::AttrValue string_attr(const std::string& v) {
-  tensorflow::AttrValue a;
-  a.set_s(v);
-  return a;
-}
-tensorflow::AttrValue type_attr(DType v) {
-  tensorflow::AttrValue a;
-  a.set_type(static_cast<tensorflow::DataType>(v));
-  return a;
-}
+tensorflow::AttrValue int_attr(int64_t v) { return graph::attr_int(v); }
+tensorflow::AttrValue float_attr(float v) { return graph::attr_float(v); }
+tensorflow::AttrValue bool_attr(bool v) { return graph::attr_bool(v); }
+tensorflow::AttrValue string_attr(const std::string& v) { return graph::attr_string(v); }
+tensorflow::AttrValue type_attr(DType v) { return graph::attr_type(v); }
 tensorflow::AttrValue ints_attr(std::vector<int64_t> v) {
   tensorflow::AttrValue a;
   auto* list = a.mutable_list();
