@@ -17,7 +17,6 @@ constexpr int kMaxBTreeDepth = 32;
 constexpr uint64_t kMaxLinks = 1 << 20;
 constexpr uint64_t kSymbolEntryBytes = 40;  // name offset, header address, cache type, reserved, scratch
 
-
 constexpr uint16_t kMsgDataspace = 0x0001;
 constexpr uint16_t kMsgLinkInfo = 0x0002;
 constexpr uint16_t kMsgDatatype = 0x0003;
