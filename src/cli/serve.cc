@@ -35,6 +35,9 @@ CLI::App* add_serve_command(CLI::App& app, serving::ServerOptions& o) {
   cmd->add_option("--allow_unsafe_ops", o.allow_unsafe_ops, "Allow ops that touch files, network, processes")
       ->expected(0, 1)
       ->default_str("true");
+  cmd->add_option("--run_threads", o.run_threads,
+                  "Threads that run models, each with its own intra-op team (default 1: on a small machine "
+                  "more teams than cores make every op slower); tiny runs stay on the request's thread");
   cmd->add_option("--max_request_bytes", o.limits.max_request_bytes, "Largest request body / gRPC message");
   cmd->add_option("--max_tensor_bytes", o.limits.max_tensor_bytes, "Largest decoded input tensor");
   return cmd;

@@ -36,6 +36,7 @@ class Inference {
  public:
   Inference(const ModelStore* store, Limits limits) : store_(store), limits_(limits) {}
   void set_batcher(Batcher* batcher) { batcher_ = batcher; }
+  bool batching() const { return batcher_ != nullptr; }
 
   const ModelStore& store() const { return *store_; }
   const Limits& limits() const { return limits_; }

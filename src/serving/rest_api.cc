@@ -10,9 +10,13 @@
 #include "serving/json_codec.h"
 #include "serving/json_fast.h"
 #include "serving/metrics.h"
+#include "serving/run_executor.h"
 
 namespace tfport::serving {
 namespace {
+
+// Request bodies from this size on are decoded on a run thread (a 224x224x3 image is ~1 MB).
+constexpr std::size_t kRunThreadBodyBytes = 256 * 1024;
 
 bool consume_icase(std::string_view* s, std::string_view prefix) {
   if (s->size() < prefix.size()) return false;
@@ -179,7 +183,18 @@ HttpResponse RestApi::handle(const HttpRequest& request) const {
   } else {
     std::optional<runtime::ScopedRunDeadline> deadline;
     if (options_.timeout.count() > 0) deadline.emplace(start + options_.timeout);
-    response = dispatch(request, path, &model, &api);
+    if (request.method == "POST" && request.body.size() >= kRunThreadBodyBytes && !inference_->batching()) {
+      // Decoding a large body is CPU work like the run: both go to a run thread, so that
+      // HTTP threads decoding other requests do not take cores from a run in progress. (Not
+      // with batching: batch threads run the batches, and would wait for this run thread.)
+      const Status s = RunExecutor::instance().run([&] {
+        response = dispatch(request, path, &model, &api);
+        return Status::OK();
+      });
+      if (!s.ok()) response = error_response(s);
+    } else {
+      response = dispatch(request, path, &model, &api);
+    }
   }
   if (options_.enable_cors) {
     response.headers.emplace_back("Access-Control-Allow-Origin", "*");

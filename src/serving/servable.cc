@@ -161,12 +161,30 @@ StatusOr<std::map<std::string, Tensor>> run_signature(const Servable& servable, 
   std::vector<std::string> fetches;
   fetches.reserve(signature.outputs.size());
   for (const auto& spec : signature.outputs) fetches.push_back(spec.tensor_name);
-  TFPORT_ASSIGN_OR_RETURN(auto values, servable.model->run_tensors(feeds, fetches));
+  RunTimeEstimate& estimate = servable.run_time(signature.key);
+  StatusOr<std::vector<Tensor>> values = internal_error("not run");
+  auto run = [&]() -> Status {
+    const auto start = std::chrono::steady_clock::now();
+    values = servable.model->run_tensors(feeds, fetches);
+    estimate.record(std::chrono::steady_clock::now() - start);
+    return values.status();
+  };
+  if (estimate.runs_inline()) {
+    (void)run();  // its status is in `values`
+  } else {
+    TFPORT_RETURN_IF_ERROR(RunExecutor::instance().run(run));
+  }
+  if (!values.ok()) return values.status();
   std::map<std::string, Tensor> out;
-  for (std::size_t i = 0; i < values.size() && i < signature.outputs.size(); ++i) {
-    out.emplace(signature.outputs[i].key, std::move(values[i]));
+  for (std::size_t i = 0; i < values->size() && i < signature.outputs.size(); ++i) {
+    out.emplace(signature.outputs[i].key, std::move((*values)[i]));
   }
   return out;
+}
+
+RunTimeEstimate& Servable::run_time(const std::string& signature_key) const {
+  std::lock_guard lock(run_times_mu_);
+  return run_times_[signature_key];  // std::map: references stay valid as entries are added
 }
 
 }  // namespace tfport::serving

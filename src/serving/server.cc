@@ -12,6 +12,7 @@
 #include "serving/kserve.h"
 #include "serving/metrics.h"
 #include "serving/rest_api.h"
+#include "serving/run_executor.h"
 #include "serving/server_config.h"
 #include "serving/warmup.h"
 
@@ -120,6 +121,7 @@ Status ModelServer::start() {
     return invalid_argument_error(
         "server_options.batching_parameters_file is set without setting server_options.enable_batching to true.");
   }
+  RunExecutor::instance(o.run_threads);
   if (!o.monitoring_config_file.empty()) {
     TFPORT_ASSIGN_OR_RETURN(auto mc, read_monitoring_config(o.monitoring_config_file));
     s.metrics_enabled = mc.prometheus_config().enable();

@@ -36,6 +36,8 @@ struct ServerOptions {
   bool allow_version_labels_for_unavailable_models = false;
   std::string saved_model_tags = "serve";
   bool allow_unsafe_ops = false;
+  // Threads that run models (serving/run_executor.h); the process's first server decides.
+  int run_threads = 1;
   Limits limits;
   std::function<void(const std::string&)> log;  // default: stderr
 };

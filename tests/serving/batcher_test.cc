@@ -103,3 +103,33 @@ TEST(BatcherTest, ServerWithBatchingParametersFile) {
 
 }  // namespace
 }  // namespace tfport::serving::testing
+
+namespace tfport::serving::testing {
+namespace {
+
+// Large REST bodies are decoded on a run thread; with batching on, the run itself happens on a
+// batch thread, which must not wait for that same run thread.
+TEST(BatcherTest, LargeRestBodyWithBatching) {
+  tfport::testing::TempDir dir;
+  tfport::testing::write_all(dir.file("batching.config"),
+                             "max_batch_size { value: 4 } batch_timeout_micros { value: 1000 } "
+                             "num_batch_threads { value: 1 }");
+  ServerOptions o;
+  o.model_name = "m";
+  o.model_base_path = tfserving_fixture("saved_model_half_plus_two_cpu");
+  o.enable_batching = true;
+  o.batching_parameters_file = dir.file("batching.config");
+  o.rest_api_timeout_in_ms = 5000;
+  auto server = start_server(o);
+  ASSERT_NE(server, nullptr);
+  const std::string body = "{\"instances\": [[3.0]]" + std::string(300 * 1024, ' ') + "}";
+  for (int k = 0; k < 3; ++k) {
+    auto r = http(server->rest_port(), "POST", "/v1/models/m:predict", body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, "{\n    \"predictions\": [[3.5]\n    ]\n}");
+  }
+  server->shutdown(std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace tfport::serving::testing
