@@ -102,7 +102,17 @@ class RangeScanner {
 
  private:
 #ifdef TFPORT_JSON_AVX512
+  // Eight numbers parsed by the vector code: what store_values() needs to write those of them
+  // (lanes in `ok`) to out_[at, at + 8).
+  struct ParsedGroup {
+    alignas(64) uint64_t mantissa[8];
+    uint64_t fraction_digits[8];
+    std::size_t at;
+    uint8_t ok, negative;
+  };
+  static constexpr std::size_t kMaxGroups = 64;
   Step run_avx512(const char* const* s, std::size_t n);
+  void store_values(const ParsedGroup* parsed, std::size_t groups);
 #endif
 
   // Converts the number at `s` into the next output element; returns the byte after it, or
@@ -237,7 +247,7 @@ class RangeScanner {
 // with two multiplications, divided by their power of ten (exact: one rounding) and narrowed.
 // Lanes whose number is not of the form [-]d{1,7}[.d+] (at most seven digits) or whose gap is
 // not "," or ", " are finished by the scalar code, in order, overwriting what the vector wrote.
-#define TFPORT_AVX512_FUNCTION [[gnu::target("avx512f,avx512bw,avx512dq,avx512cd,avx512vl")]]
+#define TFPORT_AVX512_FUNCTION [[gnu::target("avx512f,avx512bw,avx512dq,avx512cd,avx512vl,avx512vbmi")]]
 
 // The eight bytes from byte `index` (0..15) of the 16 bytes hi:lo, zeros past them. Variable
 // shifts by 64 bits or more (or by a negative count) give zero.
@@ -246,10 +256,6 @@ TFPORT_AVX512_FUNCTION inline __m512i bytes_from(__m512i lo, __m512i hi, __m512i
   const __m512i from_hi = _mm512_or_si512(_mm512_sllv_epi64(hi, _mm512_sub_epi64(sixty_four, bits)),
                                           _mm512_srlv_epi64(hi, _mm512_sub_epi64(bits, sixty_four)));
   return _mm512_or_si512(_mm512_srlv_epi64(lo, bits), from_hi);
-}
-
-TFPORT_AVX512_FUNCTION inline __m512i byte_at(__m512i lo, __m512i hi, __m512i index) {
-  return _mm512_and_si512(bytes_from(lo, hi, index), _mm512_set1_epi64(0xff));
 }
 
 // Index of the lowest set bit's byte; lanes that are zero give a garbage index.
@@ -272,22 +278,6 @@ TFPORT_AVX512_FUNCTION inline __m512i eight_digits(__m512i x) {
   return _mm512_add_epi64(_mm512_mul_epu32(y, _mm512_set1_epi64(10000)), _mm512_srli_epi64(y, 32));
 }
 
-// The first 16 bytes at each of s[0, 8): bytes 0-7 in `first`, bytes 8-15 in `next`. Plain
-// loads and two shuffles have a shorter latency than two gathers.
-TFPORT_AVX512_FUNCTION inline void load_windows(const char* const* s, __m512i* first, __m512i* next) {
-  auto load = [](const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
-  __m512i a = _mm512_castsi128_si512(load(s[0]));
-  a = _mm512_inserti64x2(a, load(s[1]), 1);
-  a = _mm512_inserti64x2(a, load(s[2]), 2);
-  a = _mm512_inserti64x2(a, load(s[3]), 3);
-  __m512i b = _mm512_castsi128_si512(load(s[4]));
-  b = _mm512_inserti64x2(b, load(s[5]), 1);
-  b = _mm512_inserti64x2(b, load(s[6]), 2);
-  b = _mm512_inserti64x2(b, load(s[7]), 3);
-  *first = _mm512_permutex2var_epi64(a, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b);
-  *next = _mm512_permutex2var_epi64(a, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b);
-}
-
 // Lanes whose gap is the `bytes` bytes of `text` and ends `distance` bytes after the number's
 // start, the number being `length` bytes long.
 TFPORT_AVX512_FUNCTION inline __mmask8 gap_is(__m512i gap_bytes, __m512i distance, __m512i length, int64_t text,
@@ -300,20 +290,35 @@ TFPORT_AVX512_FUNCTION inline __mmask8 gap_is(__m512i gap_bytes, __m512i distanc
 template <typename T>
 TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx512(const char* const* s, std::size_t n) {
   const __m512i zeros = _mm512_set1_epi64(static_cast<int64_t>(kZeros)), one = _mm512_set1_epi64(1);
-  const __m512d powers = _mm512_loadu_pd(kPow10.data());
+  // Parsing and the division are separate loops: one loop of both holds too many
+  // instructions waiting on one long chain for the next group to start early.
+  ParsedGroup parsed[kMaxGroups];
+  std::size_t groups = 0;
   std::size_t i = 0;
   alignas(64) uint64_t end_offsets[8];
-  for (; i + 8 <= n && buffer_end_ - s[i + 7] >= kNumberWindow && capacity_ - count_ >= 8; i += 8) {
+  const __m512i byte_index = _mm512_set1_epi64(0x0706050403020100);
+  const __m512i spread = _mm512_set_epi8(8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0,
+                                         0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8,
+                                         8, 8, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m512i ones = _mm512_set1_epi8(1), eights = _mm512_set1_epi8(8);
+  // Each group's numbers are picked from the 128 bytes at its first number: those 16 bytes
+  // after the sign of all eight must lie in them.
+  for (; i + 8 <= n && groups < kMaxGroups && buffer_end_ - s[i] >= 128 && s[i + 7] - s[i] <= 111 &&
+         capacity_ - count_ >= 8;
+       i += 8) {
     const __m512i start = _mm512_loadu_si512(s + i);
-    __m512i first8, next8;
-    load_windows(s + i, &first8, &next8);
+    const __m512i text_lo = _mm512_loadu_si512(s[i]), text_hi = _mm512_loadu_si512(s[i] + 64);
+    const __m512i offset = _mm512_sub_epi64(start, _mm512_set1_epi64(reinterpret_cast<int64_t>(s[i])));
+    // Byte j of lane k picks byte offset[k] + j.
+    __m512i index = _mm512_add_epi8(_mm512_shuffle_epi8(offset, spread), byte_index);
+    const __m512i first8 = _mm512_permutex2var_epi8(text_lo, index, text_hi);
     const __mmask8 negative =
         _mm512_cmpeq_epi64_mask(_mm512_and_si512(first8, _mm512_set1_epi64(0xff)), _mm512_set1_epi64('-'));
-    // The 15 or 16 bytes after the sign, as lo:hi; and the same one byte further on.
-    const __m512i lo = _mm512_mask_blend_epi64(negative, first8,
-                                               _mm512_or_si512(_mm512_srli_epi64(first8, 8), _mm512_slli_epi64(next8, 56)));
-    const __m512i hi = _mm512_mask_blend_epi64(negative, next8, _mm512_srli_epi64(next8, 8));
-    const __m512i lo1 = _mm512_or_si512(_mm512_srli_epi64(lo, 8), _mm512_slli_epi64(hi, 56));
+    // The 16 bytes after the sign, as lo:hi; and the same one byte further on.
+    index = _mm512_mask_add_epi64(index, negative, index, ones);
+    const __m512i lo = _mm512_permutex2var_epi8(text_lo, index, text_hi);
+    const __m512i hi = _mm512_permutex2var_epi8(text_lo, _mm512_add_epi8(index, eights), text_hi);
+    const __m512i lo1 = _mm512_permutex2var_epi8(text_lo, _mm512_add_epi8(index, ones), text_hi);
 
     const __m512i lo_digits = _mm512_sub_epi64(lo, zeros);
     const __m512i lo_flags = non_digit_flags(lo, lo_digits);
@@ -324,7 +329,9 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
         _mm512_cmpgt_epu64_mask(int_digits, one) &
         _mm512_cmpeq_epi64_mask(_mm512_and_si512(lo, _mm512_set1_epi64(0xff)), _mm512_set1_epi64('0'));
     ok &= ~leading_zero;
-    const __mmask8 dot = _mm512_cmpeq_epi64_mask(byte_at(lo, hi, int_digits), _mm512_set1_epi64('.'));
+    const __mmask8 dot = _mm512_cmpeq_epi64_mask(
+        _mm512_and_si512(_mm512_srlv_epi64(lo, _mm512_slli_epi64(int_digits, 3)), _mm512_set1_epi64(0xff)),
+        _mm512_set1_epi64('.'));
     const __m512i before = _mm512_sub_epi64(_mm512_sllv_epi64(one, _mm512_slli_epi64(int_digits, 3)), one);
     const __m512i merged = _mm512_or_si512(_mm512_and_si512(lo, before), _mm512_andnot_si512(before, lo1));
     const __m512i w = _mm512_mask_blend_epi64(dot, lo, merged);
@@ -336,26 +343,24 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
     ok &= ~dot | _mm512_cmpneq_epi64_mask(fraction_digits, _mm512_setzero_si512());  // "1." is not JSON
     // The byte after the number, `digits` (+1 past a '.') after the sign.
     const __m512i end = _mm512_mask_add_epi64(digits, dot, digits, one);
-    const __m512i terminator = byte_at(lo, hi, end);
+    const __m512i gap_bytes = bytes_from(lo, hi, end);
+    const __m512i terminator = _mm512_and_si512(gap_bytes, _mm512_set1_epi64(0xff));
     ok &= _mm512_cmpneq_epi64_mask(_mm512_or_si512(terminator, _mm512_set1_epi64(0x20)), _mm512_set1_epi64('e'));
     const __m512i mantissa = eight_digits(_mm512_sllv_epi64(w_digits, _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(8), digits), 3)));
 
-    __m512d v = _mm512_div_pd(_mm512_cvtepu64_pd(mantissa), _mm512_permutexvar_pd(fraction_digits, powers));
     // The integer "-0" is 0 for the exact path; "-0.0" is -0.0.
     const __mmask8 flip = negative & (dot | _mm512_test_epi64_mask(mantissa, mantissa));
-    v = _mm512_castsi512_pd(_mm512_mask_xor_epi64(_mm512_castpd_si512(v), flip, _mm512_castpd_si512(v),
-                                                  _mm512_set1_epi64(static_cast<int64_t>(0x8000000000000000u))));
-    if constexpr (std::is_same_v<T, float>) {
-      _mm256_storeu_ps(out_ + count_, _mm512_cvtpd_ps(v));
-    } else {
-      _mm512_storeu_pd(out_ + count_, v);
-    }
+    _mm512_store_si512(parsed[groups].mantissa, mantissa);
+    _mm512_store_si512(parsed[groups].fraction_digits, fraction_digits);
+    parsed[groups].at = count_;
+    parsed[groups].ok = ok;
+    parsed[groups].negative = flip;
+    ++groups;
 
     // The usual gaps right up to the next number: "," or ", ", and "],[" or "], [" where one
     // array closes and the next opens (unless the array has rank 1: then ']' ends it).
     const __m512i length = _mm512_mask_add_epi64(end, negative, end, one);
     const __m512i distance = _mm512_sub_epi64(_mm512_loadu_si512(s + i + 1), start);
-    const __m512i gap_bytes = bytes_from(lo, hi, end);
     const __mmask8 gap_ok =
         gap_is(gap_bytes, distance, length, ',', 1) | gap_is(gap_bytes, distance, length, 0x202c, 2);  // "," ", "
     const __mmask8 row_gap = rank_ > 1 ? gap_is(gap_bytes, distance, length, 0x5b2c5d, 3) |  // "],["
@@ -380,14 +385,37 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
         count_ = base + k;
         step = number_then_gap(s[i + k], s[i + k + 1]);
       }
-      if (step != kNext) return step;
+      if (step != kNext) {
+        store_values(parsed, groups);
+        return step;
+      }
     }
   }
+  store_values(parsed, groups);
   for (; i < n; ++i) {
     const Step step = number_then_gap(s[i], s[i + 1]);
     if (step != kNext) return step;
   }
   return kNext;
+}
+
+template <typename T>
+TFPORT_AVX512_FUNCTION void RangeScanner<T>::store_values(const ParsedGroup* parsed, std::size_t groups) {
+  const __m512d powers = _mm512_loadu_pd(kPow10.data());
+  const __m512i sign = _mm512_set1_epi64(static_cast<int64_t>(0x8000000000000000u));
+  for (std::size_t g = 0; g < groups; ++g) {
+    const ParsedGroup& p = parsed[g];
+    // At most seven digits: the mantissa and the power of ten are exact, so one division
+    // rounds once, correctly (Clinger's fast path).
+    const __m512d divisor = _mm512_permutexvar_pd(_mm512_load_si512(p.fraction_digits), powers);
+    __m512i v = _mm512_castpd_si512(_mm512_div_pd(_mm512_cvtepu64_pd(_mm512_load_si512(p.mantissa)), divisor));
+    v = _mm512_mask_xor_epi64(v, p.negative, v, sign);
+    if constexpr (std::is_same_v<T, float>) {
+      _mm256_mask_storeu_ps(out_ + p.at, p.ok, _mm512_cvtpd_ps(_mm512_castsi512_pd(v)));
+    } else {
+      _mm512_mask_storeu_pd(out_ + p.at, p.ok, _mm512_castsi512_pd(v));
+    }
+  }
 }
 #endif
 

@@ -72,7 +72,10 @@ void classify_portable(const char* p, std::size_t blocks, uint64_t* masks) {
 bool supported(ScanIsa isa) {
 #ifdef TFPORT_JSON_X86
   switch (isa) {
-    case ScanIsa::kAvx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    case ScanIsa::kAvx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd") &&
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
     case ScanIsa::kAvx2: return __builtin_cpu_supports("avx2");
     case ScanIsa::kPortable: return true;
   }
