@@ -221,23 +221,38 @@ class RangeScanner {
 
   void record_break(int closed) {
     const uint64_t at = count_;
-    if (!r_->breaks.empty()) {
-      BreakRun& run = r_->breaks.back();
-      if (run.closed == closed && (run.count == 1 || at == run.first + run.count * run.step)) {
-        if (run.count == 1) run.step = at - run.first;
-        ++run.count;
-        return;
-      }
+    if (at == run_next_ && closed == run_.closed) {  // the usual case: the run goes on
+      ++run_.count;
+      run_next_ += run_.step;
+      return;
     }
-    r_->breaks.push_back(BreakRun{at, 0, 1, closed});
+    if (run_.count == 1 && closed == run_.closed) {  // the run's second gap sets its period
+      run_.step = at - run_.first;
+      run_.count = 2;
+      run_next_ = at + run_.step;
+      return;
+    }
+    if (run_.count > 0) r_->breaks.push_back(run_);
+    run_ = BreakRun{at, 0, 1, closed};
+    run_next_ = 0;  // no gap is after 0 numbers
   }
 
+ public:
+  // Hands the run being extended over to the result; call once, at the end.
+  void finish_breaks() {
+    if (run_.count > 0) r_->breaks.push_back(run_);
+    run_ = BreakRun{};
+  }
+
+ private:
   const char* const buffer_end_;
   const int rank_;
   T* const out_;
   const std::size_t capacity_;
   std::size_t count_ = 0;
   RangeScan* const r_;
+  BreakRun run_;           // the run of array-closing gaps being extended
+  uint64_t run_next_ = 0;  // where its next gap would be
   bool vector_ = false;
 };
 
@@ -466,6 +481,7 @@ RangeScan scan_range(const char* from, const char* stop, const char* buffer_end,
       result.ok = step == RangeScanner<T>::kEnded;
       result.ended = result.ok;
       result.count = scanner.count();
+      scanner.finish_breaks();
       return result;
     }
     starts[0] = starts[n - 1];
@@ -476,6 +492,7 @@ RangeScan scan_range(const char* from, const char* stop, const char* buffer_end,
   result.ok = step != RangeScanner<T>::kFailed;
   result.ended = step == RangeScanner<T>::kEnded;
   result.count = scanner.count();
+  scanner.finish_breaks();
   return result;
 }
 
