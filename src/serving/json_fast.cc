@@ -192,7 +192,7 @@ std::optional<Tensor> read_input(Scanner* s, DType dtype, std::size_t max_bytes)
 
 }  // namespace
 
-bool FastPredictRequest::parse(const std::string& body, const SignatureLookup& lookup, std::size_t max_tensor_bytes) {
+bool FastPredictRequest::parse(std::string_view body, const SignatureLookup& lookup, std::size_t max_tensor_bytes) {
   Scanner s(body);
   if (!s.consume('{')) return false;
   std::optional<std::string> signature_name;

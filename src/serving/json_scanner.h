@@ -29,6 +29,137 @@ inline constexpr std::array<double, 23> kPow10 = {1e0,  1e1,  1e2,  1e3,  1e4,  
                                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+// 10^n for n in [0, 308], each the double closest to it (as the literal 1e<n> would be).
+inline double power_of_ten(int n) {
+  static const std::array<double, 309> table = [] {
+    std::array<double, 309> t{};
+    for (int i = 0; i < 309; ++i) {
+      char text[8];
+      text[0] = '1';
+      text[1] = 'e';
+      const auto [end, ec] = std::to_chars(text + 2, text + sizeof(text), i);
+      std::from_chars(text, end, t[static_cast<std::size_t>(i)]);
+    }
+    return t;
+  }();
+  return table[static_cast<std::size_t>(n)];
+}
+
+// The double RapidJSON reads from a valid JSON number [begin, end) without its full-precision
+// flag, which is how TF Serving and the exact path parse requests: the digits are gathered in
+// 32 bits, then 64 bits, then in a double (and past 17 significant digits dropped), which is
+// then scaled by one power of ten. Where the digits fit 2^53 and the power is at most 10^22,
+// that is the correctly rounded value (Clinger); elsewhere it may be an ulp or so off, and so
+// must this be. False where RapidJSON reports the number as too big.
+inline bool normal_precision_double(const char* p, const char* end, double* out) {
+  auto digit_next = [&] { return p < end && *p >= '0' && *p <= '9'; };
+  auto take = [&] { return static_cast<unsigned>(*p++ - '0'); };
+  const bool minus = *p == '-';
+  if (minus) ++p;
+  uint32_t small = 0;
+  uint64_t large = 0;
+  double d = 0;
+  bool use_large = false, use_double = false;
+  int significant = 0;
+  if (*p == '0') {
+    ++p;
+  } else {
+    small = take();
+    const uint32_t limit = minus ? 214748364u : 429496729u;  // 2^31 and 2^32 - 1, over ten
+    const char last = minus ? '8' : '5';
+    while (digit_next()) {
+      if (small >= limit && (small != limit || *p > last)) {
+        large = small;
+        use_large = true;
+        break;
+      }
+      small = small * 10 + take();
+      ++significant;
+    }
+  }
+  if (use_large) {
+    const uint64_t limit = minus ? 0x0CCCCCCCCCCCCCCCu : 0x1999999999999999u;  // 2^63 and 2^64 - 1, over ten
+    const char last = minus ? '8' : '5';
+    while (digit_next()) {
+      if (large >= limit && (large != limit || *p > last)) {
+        d = static_cast<double>(large);
+        use_double = true;
+        break;
+      }
+      large = large * 10 + take();
+      ++significant;
+    }
+  }
+  if (use_double) {
+    while (digit_next()) {
+      if (d >= 1.7976931348623157e307) return false;  // would pass DBL_MAX
+      d = d * 10 + take();
+    }
+  }
+  int fraction_exponent = 0;
+  if (p < end && *p == '.') {
+    ++p;
+    if (!use_double) {
+      if (!use_large) large = small;
+      while (digit_next() && large <= 0x1FFFFFFFFFFFFFu) {
+        large = large * 10 + take();
+        --fraction_exponent;
+        if (large != 0) ++significant;
+      }
+      d = static_cast<double>(large);
+      use_double = true;
+    }
+    while (digit_next()) {
+      if (significant < 17) {
+        d = d * 10.0 + take();
+        --fraction_exponent;
+        if (d > 0.0) ++significant;
+      } else {
+        ++p;
+      }
+    }
+  }
+  int exponent = 0;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (!use_double) {
+      d = use_large ? static_cast<double>(large) : static_cast<double>(small);
+      use_double = true;
+    }
+    const bool exponent_minus = *p == '-';
+    if (*p == '+' || *p == '-') ++p;
+    exponent = static_cast<int>(take());
+    if (exponent_minus) {
+      while (digit_next()) {
+        exponent = exponent * 10 + static_cast<int>(take());
+        if (exponent >= 214748364) {
+          while (digit_next()) ++p;  // the rest cannot matter
+        }
+      }
+      exponent = -exponent;
+    } else {
+      const int max_exponent = 308 - fraction_exponent;
+      while (digit_next()) {
+        exponent = exponent * 10 + static_cast<int>(take());
+        if (exponent > max_exponent) return false;
+      }
+    }
+  }
+  if (!use_double) {  // an integer, which RapidJSON keeps as one: "-0" is 0
+    *out = use_large ? (minus ? static_cast<double>(static_cast<int64_t>(~large + 1)) : static_cast<double>(large))
+                     : (minus ? static_cast<double>(static_cast<int32_t>(~small + 1)) : static_cast<double>(small));
+    return true;
+  }
+  auto scale = [](double v, int e) {
+    if (e < -308) return 0.0;
+    return e >= 0 ? v * power_of_ten(e) : v / power_of_ten(-e);
+  };
+  const int power = exponent + fraction_exponent;
+  d = power < -308 ? scale(scale(d, -308), power + 308) : scale(d, power);
+  *out = minus ? -d : d;
+  return true;
+}
+
 // A single pass over the body that accepts only the common shape of a large predict request:
 //   { "signature_name": "<plain string>", "instances" | "inputs": <nested arrays of numbers> }
 // in any key order, strict JSON grammar, numbers written straight into the tensor's buffer.
@@ -106,11 +237,11 @@ class Scanner {
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (p_ == end_ || !is_digit(*p_)) return false;
       while (p_ < end_ && is_digit(*p_)) ++p_;
-      return slow_number(start, d);  // rare in requests; from_chars rounds correctly
+      return normal_precision_double(start, p_, d);  // rare in requests
     }
     if (digits > 19) {
       *integral = false;  // beyond int64 in any case
-      return slow_number(start, d);
+      return normal_precision_double(start, p_, d);
     }
     if (*integral) {
       if (exponent != 0 || mantissa > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
@@ -131,7 +262,7 @@ class Scanner {
       *d = negative ? -v : v;
       return true;
     }
-    return slow_number(start, d);
+    return normal_precision_double(start, p_, d);
   }
 
  private:
@@ -159,10 +290,6 @@ class Scanner {
   }
 
 
-  bool slow_number(const char* start, double* d) const {
-    const auto [ptr, ec] = std::from_chars(start, p_, *d);
-    return ec == std::errc() && ptr == p_;  // out of range (1e400): the exact path reports it
-  }
 
   const char* p_;
   const char* end_;
