@@ -13,6 +13,7 @@
 
 #include "serving/json_codec.h"
 #include "serving/json_fast.h"
+#include "serving/json_scan.h"
 
 namespace {
 
@@ -64,6 +65,37 @@ void BM_FastPath(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
 }
 BENCHMARK(BM_FastPath)->Unit(benchmark::kMillisecond);
+// The same with the CPU time of both threads (the request's and the helper scanning the
+// second half): what a request costs the machine.
+BENCHMARK(BM_FastPath)->Name("BM_FastPath_AllThreads")->MeasureProcessCPUTime()->Unit(benchmark::kMillisecond);
+
+// The tensor's numbers scanned by one thread with each classifier (0 portable, 1 AVX2,
+// 2 AVX-512; a CPU without it runs the next best), shape check included: the per-number cost.
+void BM_ScanRange(benchmark::State& state) {
+  namespace jf = tfport::serving::json_fast;
+  const std::string body = mobilenet_body();
+  const jf::ScanIsa before = jf::scan_isa();
+  jf::set_scan_isa(static_cast<jf::ScanIsa>(state.range(0)));
+  const char* first = body.data() + body.find_first_not_of("{\"instances: [");
+  const char* end = body.data() + body.size();
+  std::vector<float> out(static_cast<std::size_t>(end - first) / 2 + 2);
+  std::size_t numbers = 0;
+  for (auto _ : state) {
+    jf::RangeScan scan = jf::scan_range(first, nullptr, end, 4, out.data(), out.size());
+    auto shape = jf::shape_of(scan.count, 4, scan.breaks);
+    if (!scan.ended || !shape) {
+      state.SkipWithError("scan refused the body");
+      break;
+    }
+    numbers = scan.count;
+    benchmark::DoNotOptimize(out.data());
+  }
+  jf::set_scan_isa(before);
+  state.counters["ns_per_number"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * numbers), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_ScanRange)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 // For comparison: simdjson's DOM (run-time dispatched SIMD) with a reused parser, then a walk
 // of the DOM into a float buffer; what the fast path did before it scanned the text itself.

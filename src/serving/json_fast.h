@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "serving/json_codec.h"
 #include "tfport/model.h"
@@ -22,8 +23,9 @@ class FastPredictRequest {
   // request should take the RapidJSON path (unknown model or signature: that path reports it).
   using SignatureLookup = std::function<const Signature*(const std::string& name)>;
 
-  // True when `body` is a simple predict request and its input tensor was built.
-  bool parse(const std::string& body, const SignatureLookup& lookup, std::size_t max_tensor_bytes);
+  // True when `body` is a simple predict request and its input tensor was built. Reads no byte
+  // outside `body`.
+  bool parse(std::string_view body, const SignatureLookup& lookup, std::size_t max_tensor_bytes);
 
   const Signature* signature() const { return signature_; }
   JsonFormat format() const { return format_; }

@@ -64,12 +64,18 @@ TEST(JsonFastTest, AcceptsPlainNumericRequestsExactlyAsTheExactPath) {
   expect_same_as_exact(R"({"instances": [-2147483648, 2147483647]})", DType::kInt32);
 }
 
-TEST(JsonFastTest, NumbersAreTheClosestDoubleThenNarrowed) {
-  const char* texts[] = {"0.1",  "3.4028235e38", "1e-45", "9007199254740993", "123456789012345678901234",
-                         "1e22", "1e23",         "2.2250738585072014e-308", "0.30000000000000004"};
+// Numbers are read as RapidJSON reads them without its full-precision flag (as TF Serving
+// does), then narrowed: the closest double where the digits fit 2^53 and the power of ten is
+// at most 10^22 (one exact division); beyond that RapidJSON's own rounding, which can differ
+// from the closest double ("1e-45" and "123456789012345678901234" do).
+TEST(JsonFastTest, NumbersAreReadAsTheExactPathReadsThem) {
+  const char* closest[] = {"0.1", "9007199254740993", "1e22", "0.000123", "-4503599627370497.5", "12345678.25"};
+  const char* any[] = {"3.4028235e38", "1e-45", "123456789012345678901234", "1e23", "2.2250738585072014e-308",
+                       "0.30000000000000004", "0.41702200470257400", "4.9e-324", "1e-400", "9e308",
+                       "-18446744073709551616", "18446744073709551615", "-9223372036854775808", "0.1e1", "1E+2"};
   const Signature sig = one_input(DType::kDouble);
   const Signature fsig = one_input(DType::kFloat);
-  for (const char* text : texts) {
+  for (const char* text : closest) {
     SCOPED_TRACE(text);
     std::string body = R"({"instances": [)";
     body.append(text).append("]}");
@@ -81,6 +87,16 @@ TEST(JsonFastTest, NumbersAreTheClosestDoubleThenNarrowed) {
     ASSERT_TRUE(f->ok);
     EXPECT_EQ(f->request.inputs().at("x").data<float>()[0], static_cast<float>(expected));
   }
+  for (const char* text : any) {
+    std::string body = R"({"instances": [)";
+    body.append(text).append("]}");
+    expect_same_as_exact(body, DType::kDouble);
+    expect_same_as_exact(body, DType::kFloat);
+  }
+  // Differs from strtod: RapidJSON's 1 / 10^45 is not the closest double to 1e-45.
+  auto d = fast(R"({"instances": [1e-45]})", sig);
+  ASSERT_TRUE(d->ok);
+  EXPECT_NE(d->request.inputs().at("x").data<double>()[0], 1e-45);
 }
 
 TEST(JsonFastTest, SignatureNameBeforeOrAfterTheInput) {
