@@ -17,8 +17,10 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/openmp_team.h"
 #include "serving/json_scan.h"
 #include "serving/json_scanner.h"
+#include "serving/run_executor.h"
 
 namespace tfport::serving {
 namespace {
@@ -145,8 +147,9 @@ std::optional<Tensor> read_tensor(Scanner* s, DType dtype, std::size_t max_bytes
   std::shared_ptr<T[]> buffer(new T[capacity]);
   const char* split = nullptr;
   std::size_t head_capacity = capacity;
-  json_fast::RangeScan tail;
-  uint64_t ticket = 0;
+  json_fast::RangeScan head, tail;
+  bool halves = false;  // the tail half was scanned too
+  auto scan_head = [&] { head = json_fast::scan_range(first, split, end, rank, buffer.get(), head_capacity); };
   if (end - first >= static_cast<std::ptrdiff_t>(kSplitBytes)) {
     split = leaf_comma(first + (end - first) / 2, end);
     if (split != nullptr) {
@@ -154,20 +157,29 @@ std::optional<Tensor> read_tensor(Scanner* s, DType dtype, std::size_t max_bytes
       T* tail_out = buffer.get() + head_capacity;
       const char* tail_first = split + 1;
       while (tail_first < end && is_ws(*tail_first)) ++tail_first;
-      ticket = HalfScanner::get().start([&tail, tail_first, end, rank, tail_out, tail_capacity = capacity - head_capacity] {
+      auto scan_tail = [&tail, tail_first, end, rank, tail_out, tail_capacity = capacity - head_capacity] {
         tail = json_fast::scan_range(tail_first, nullptr, end, rank, tail_out, tail_capacity);
-      });
-      if (ticket == 0) split = nullptr;
+      };
+      // On a server run thread the halves go to its own OpenMP team, whose worker then stays
+      // awake into the model's first op; elsewhere to the shared helper thread.
+      if (RunExecutor::on_run_thread() && runtime::run_on_openmp_team(2, [&](int i) { i == 0 ? scan_head() : scan_tail(); })) {
+        halves = true;
+      } else if (const uint64_t ticket = HalfScanner::get().start(scan_tail); ticket != 0) {
+        scan_head();
+        HalfScanner::get().finish(ticket);
+        halves = true;
+      } else {
+        split = nullptr;
+      }
     }
   }
-  json_fast::RangeScan head = json_fast::scan_range(first, split, end, rank, buffer.get(), head_capacity);
-  if (ticket != 0) HalfScanner::get().finish(ticket);
+  if (!halves) scan_head();
   if (!head.ok) return std::nullopt;
   json_fast::BreakRuns breaks = std::move(head.breaks);
   std::size_t total = head.count;
   const char* after = head.after;
   if (!head.ended) {  // the head stopped at the cut: the tail finishes the array
-    if (ticket == 0 || !tail.ok || !tail.ended) return std::nullopt;
+    if (!halves || !tail.ok || !tail.ended) return std::nullopt;
     json_fast::append_breaks(&breaks, tail.breaks, total);
     std::memmove(buffer.get() + total, buffer.get() + head_capacity, tail.count * sizeof(T));
     total += tail.count;
