@@ -183,10 +183,12 @@ HttpResponse RestApi::handle(const HttpRequest& request) const {
   } else {
     std::optional<runtime::ScopedRunDeadline> deadline;
     if (options_.timeout.count() > 0) deadline.emplace(start + options_.timeout);
-    if (request.method == "POST" && request.body.size() >= kRunThreadBodyBytes && !inference_->batching()) {
-      // Decoding a large body is CPU work like the run: both go to a run thread, so that
-      // HTTP threads decoding other requests do not take cores from a run in progress. (Not
-      // with batching: batch threads run the batches, and would wait for this run thread.)
+    if (request.method == "POST" && request.body.size() >= kRunThreadBodyBytes && !inference_->batching() &&
+        RunExecutor::instance().idle()) {
+      // An idle run thread decodes a large body itself, on its OpenMP team, and goes straight
+      // on to the run. When it is busy, this thread decodes meanwhile and hands over only the
+      // run. (Not with batching: batch threads run the batches, and would wait for this run
+      // thread.)
       const Status s = RunExecutor::instance().run([&] {
         response = dispatch(request, path, &model, &api);
         return Status::OK();

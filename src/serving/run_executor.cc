@@ -72,6 +72,7 @@ Status RunExecutor::run(const std::function<Status()>& fn) {
   {
     std::lock_guard lock(mu_);
     queue_.push_back(&task);
+    pending_.fetch_add(1, std::memory_order_relaxed);
   }
   cv_.notify_one();
   if (task.wait_until(task.deadline)) return std::move(task.result);
@@ -81,6 +82,7 @@ Status RunExecutor::run(const std::function<Status()>& fn) {
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
       if (*it == &task) {
         queue_.erase(it);
+        pending_.fetch_sub(1, std::memory_order_relaxed);
         break;
       }
     }
@@ -101,13 +103,17 @@ void RunExecutor::loop() {
       task = queue_.front();
       queue_.pop_front();
       int expected = Task::kQueued;
-      if (!task->state.compare_exchange_strong(expected, Task::kRunning)) continue;  // abandoned
+      if (!task->state.compare_exchange_strong(expected, Task::kRunning)) {
+        pending_.fetch_sub(1, std::memory_order_relaxed);  // abandoned
+        continue;
+      }
     }
     {
       runtime::ScopedRunDeadline deadline(task->deadline);
       task->result = (*task->fn)();
     }
     completed_.fetch_add(1, std::memory_order_relaxed);
+    pending_.fetch_sub(1, std::memory_order_relaxed);
     task->finish();
   }
 }

@@ -44,6 +44,9 @@ class RunExecutor {
   Status run(const std::function<Status()>& fn);
   static bool on_run_thread();
 
+  // True when no task is queued or running: work handed over now starts at once.
+  bool idle() const { return pending_.load(std::memory_order_relaxed) == 0; }
+
   int threads() const { return static_cast<int>(workers_.size()); }
   // Tasks run so far (tests check that runs really went through here).
   int64_t completed() const { return completed_.load(std::memory_order_relaxed); }
@@ -57,6 +60,7 @@ class RunExecutor {
   std::deque<Task*> queue_;
   bool stopping_ = false;
   std::atomic<int64_t> completed_{0};
+  std::atomic<int> pending_{0};  // queued or running
   std::vector<std::thread> workers_;
 };
 

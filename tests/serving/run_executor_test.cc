@@ -46,8 +46,10 @@ TEST(RunExecutorTest, AQueuedRunPastItsDeadlineNeverStarts) {
     while (!release.load()) std::this_thread::sleep_for(1ms);
     return Status();
   };
+  EXPECT_TRUE(executor.idle());
   std::thread first([&] { EXPECT_TRUE(executor.run(blocker).ok()); });
   while (!started.load()) std::this_thread::sleep_for(1ms);
+  EXPECT_FALSE(executor.idle());
   std::atomic<bool> second_ran{false};
   const std::function<Status()> second = [&] {
     second_ran = true;
@@ -66,6 +68,7 @@ TEST(RunExecutorTest, AQueuedRunPastItsDeadlineNeverStarts) {
   EXPECT_TRUE(executor.run(second).ok());
   EXPECT_TRUE(second_ran.load());
   EXPECT_EQ(executor.completed(), 2);
+  EXPECT_TRUE(executor.idle());
 }
 
 TEST(RunExecutorTest, SeveralCallersAtOnce) {
