@@ -6,6 +6,13 @@
 
 namespace tfport::hdf5 {
 
+std::unique_ptr<google::protobuf::Arena> make_snapshot_arena() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 16 << 10;  // small files stay small
+  options.max_block_size = 1 << 20;     // a Keras file's tree is a few hundred kB of proto
+  return std::make_unique<google::protobuf::Arena>(options);
+}
+
 StatusOr<File> File::open(const std::string& path) {
   if (!path_exists(path)) return not_found_error(path + ": no such file");
   TFPORT_ASSIGN_OR_RETURN(uint64_t size, file_size(path));

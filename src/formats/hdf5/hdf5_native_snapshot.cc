@@ -72,12 +72,13 @@ class NativeWalker {
     TFPORT_RETURN_IF_ERROR(add_attributes(group, path, node));
     std::vector<native::Link> links;
     TFPORT_RETURN_IF_ERROR(native::read_group_links(file_, group, &links));
+    native::Object object;
     for (const native::Link& link : links) {
       out_->mutable_nodes(index)->add_children(link.name);
       std::string child_path = path == "/" ? "/" + link.name : path + "/" + link.name;
       if (link.name.empty() || link.name.find('/') != std::string::npos) return decline("odd link name");
       ObjectKind kind = ObjectKind::kOther;
-      native::Object object;
+      object.clear();
       if (link.hard) {
         TFPORT_RETURN_IF_ERROR(native::read_object(file_, link.address, &object));
         if (object.is_group) {
@@ -96,11 +97,11 @@ class NativeWalker {
       }
       TFPORT_RETURN_IF_ERROR(count_node());
       internal::Hdf5Node* leaf = out_->add_nodes();
-      leaf->set_path(child_path);
       leaf->set_kind(static_cast<int>(kind));
       if (kind == ObjectKind::kDataset) {
         TFPORT_RETURN_IF_ERROR(add_dataset(object, child_path, leaf->mutable_dataset()));
       }
+      leaf->set_path(std::move(child_path));
     }
     return Status::OK();
   }
