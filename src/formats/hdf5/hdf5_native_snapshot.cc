@@ -253,6 +253,7 @@ StatusOr<std::shared_ptr<const Snapshot>> take_native_snapshot(const SnapshotSou
   std::memcpy(block, memory.data(), memory.size());
   snapshot->mapping = std::shared_ptr<const void>(block, [](const void* p) { std::free(const_cast<void*>(p)); });
   snapshot->data = static_cast<const char*>(block);
+  snapshot->by_path.reserve(static_cast<size_t>(snapshot->proto.nodes_size()));
   for (int i = 0; i < snapshot->proto.nodes_size(); ++i) {
     const internal::Hdf5Node& node = snapshot->proto.nodes(i);
     Status checked = check_snapshot_dataset(*snapshot, node, memory.size());

@@ -12,8 +12,8 @@ namespace tfport::keras {
 
 nlohmann::json json_from_simdjson(simdjson::dom::element value);
 
-// The array / object `e` is (empty when it is not one). Copies: iterating the result of
-// get_array().value_unsafe() directly would iterate a destroyed temporary.
+// The array / object `e` is; check its type first (the empty one returned otherwise cannot be
+// iterated). A copy: iterating get_array().value_unsafe() directly iterates a dead temporary.
 inline simdjson::dom::array array_of(simdjson::dom::element e) {
   simdjson::dom::array a;
   if (e.get_array().get(a) != simdjson::SUCCESS) return {};
