@@ -38,6 +38,10 @@ class GraphModel final : public Model {
   const graph::Graph& graph() const { return graph_; }
   ResourceStore& resources() const { return resources_; }
 
+  // Keeps `owner` alive as long as the model: what a loader built and would otherwise destroy
+  // at the end of the load (the Keras reader's model and parsed configs, ~1 ms to free).
+  void keep_alive(std::shared_ptr<const void> owner) { kept_.push_back(std::move(owner)); }
+
  private:
   PlanOptions plan_options() const;
 
@@ -49,6 +53,7 @@ class GraphModel final : public Model {
   std::map<std::string, Status, std::less<>> signature_errors_;
   mutable std::mutex cache_mu_;
   mutable std::map<std::string, std::shared_ptr<const Plan>> tensor_plans_;
+  std::vector<std::shared_ptr<const void>> kept_;
 };
 
 // Input validation shared by every Model: names, dtypes and shapes against the signature.

@@ -6,6 +6,13 @@
 
 namespace tfport::hdf5 {
 
+std::unique_ptr<google::protobuf::Arena> make_snapshot_arena() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 16 << 10;  // small files stay small
+  options.max_block_size = 1 << 20;     // a Keras file's tree is a few hundred kB of proto
+  return std::make_unique<google::protobuf::Arena>(options);
+}
+
 StatusOr<File> File::open(const std::string& path) {
   if (!path_exists(path)) return not_found_error(path + ": no such file");
   TFPORT_ASSIGN_OR_RETURN(uint64_t size, file_size(path));
@@ -115,31 +122,37 @@ StatusOr<std::vector<std::string>> Group::chunked_string_list_attribute(const st
   return all;
 }
 
-StatusOr<DatasetInfo> Group::dataset_info(const std::string& relative) const {
+StatusOr<const internal::Hdf5Dataset*> Group::dataset_node(const std::string& relative) const {
   int index = find(relative);
   if (index < 0 || snapshot_->proto.nodes(index).kind() != static_cast<int>(ObjectKind::kDataset)) {
     return not_found_error(snapshot_->name + ": dataset '" + child_path(relative) + "' not found");
   }
   const internal::Hdf5Dataset& d = snapshot_->proto.nodes(index).dataset();
   if (d.has_info_error()) return status_from_proto(d.info_error());
+  return &d;
+}
+
+StatusOr<DatasetInfo> Group::dataset_info(const std::string& relative) const {
+  TFPORT_ASSIGN_OR_RETURN(const internal::Hdf5Dataset* d, dataset_node(relative));
   DatasetInfo info;
-  info.dtype = static_cast<DType>(d.dtype());
-  info.dims.assign(d.dims().begin(), d.dims().end());
+  info.dtype = static_cast<DType>(d->dtype());
+  info.dims.assign(d->dims().begin(), d->dims().end());
   return info;
 }
 
 StatusOr<Tensor> Group::read_dataset(const std::string& relative) const {
-  TFPORT_ASSIGN_OR_RETURN(DatasetInfo info, dataset_info(relative));
-  const internal::Hdf5Dataset& d = snapshot_->proto.nodes(find(relative)).dataset();
+  TFPORT_ASSIGN_OR_RETURN(const internal::Hdf5Dataset* found, dataset_node(relative));
+  const internal::Hdf5Dataset& d = *found;
   if (d.has_read_error()) return status_from_proto(d.read_error());
-  TFPORT_ASSIGN_OR_RETURN(Shape shape, Shape::make(info.dims));  // checked when mapped
-  if (info.dtype == DType::kString) {
+  const DType dtype = static_cast<DType>(d.dtype());
+  TFPORT_ASSIGN_OR_RETURN(Shape shape, Shape::make(std::vector<int64_t>(d.dims().begin(), d.dims().end())));
+  if (dtype == DType::kString) {
     return Tensor::from_strings(std::move(shape), std::vector<std::string>(d.strings().begin(), d.strings().end()));
   }
   if (d.in_file()) {
-    return Tensor::wrap(info.dtype, std::move(shape), snapshot_->file_bytes + d.offset(), snapshot_->file_keepalive);
+    return Tensor::wrap(dtype, std::move(shape), snapshot_->file_bytes + d.offset(), snapshot_->file_keepalive);
   }
-  return Tensor::wrap(info.dtype, std::move(shape), snapshot_->data + d.offset(), snapshot_->mapping);
+  return Tensor::wrap(dtype, std::move(shape), snapshot_->data + d.offset(), snapshot_->mapping);
 }
 
 }  // namespace tfport::hdf5

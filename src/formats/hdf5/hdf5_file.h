@@ -40,6 +40,14 @@ struct DatasetInfo {
 
 struct Snapshot;  // hdf5_snapshot.h
 
+}  // namespace tfport::hdf5
+
+namespace tfport::internal {
+class Hdf5Dataset;  // hdf5_snapshot.proto
+}  // namespace tfport::internal
+
+namespace tfport::hdf5 {
+
 class Group {
  public:
   // "/" or "/model_weights/dense" — for messages.
@@ -74,6 +82,8 @@ class Group {
   Group(std::shared_ptr<const Snapshot> snapshot, int node, std::string path);
   std::string child_path(const std::string& relative) const;
   int find(const std::string& relative) const;  // node index or -1
+  // The dataset at `relative` (NOT_FOUND, or its recorded info error).
+  StatusOr<const internal::Hdf5Dataset*> dataset_node(const std::string& relative) const;
   std::shared_ptr<const Snapshot> snapshot_;
   int node_ = -1;
   std::string path_;

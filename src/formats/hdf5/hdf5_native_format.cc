@@ -3,7 +3,9 @@
 // bounds-checked; the messages themselves are decoded in hdf5_native_messages.cc.
 #include "formats/hdf5/hdf5_native_format.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string_view>
 #include <unordered_set>
 
 #include "formats/hdf5/hdf5_native_cursor.h"
@@ -75,6 +77,7 @@ Status read_object(const Bytes& file, uint64_t address, Object* out) {
   if (prefix[0] != 1) return decline("object header version " + std::to_string(prefix[0]));
   if (prefix[1] != 0 || le(prefix + 4, 4) == 0) return decline("unusual object header prefix");
   uint64_t declared = le(prefix + 2, 2);
+  out->messages.reserve(std::min<uint64_t>(declared, 64));
   std::vector<std::pair<uint64_t, uint64_t>> chunks{{address + 16, le(prefix + 8, 4)}};
   for (size_t c = 0; c < chunks.size(); ++c) {
     if (c >= kMaxHeaderChunks) return decline("too many object header chunks");
@@ -157,14 +160,40 @@ Status read_local_heap(const Bytes& file, uint64_t address, LocalHeap* out) {
   return Status::OK();
 }
 
-Status heap_name(const LocalHeap& heap, uint64_t offset, std::string* out) {
+// A view into the file's bytes, which outlive the walk.
+Status heap_name(const LocalHeap& heap, uint64_t offset, std::string_view* out) {
   if (offset >= heap.size) return decline("link name outside the local heap");
   const uint8_t* start = heap.data + offset;
   const void* nul = std::memchr(start, 0, heap.size - offset);
   if (nul == nullptr) return decline("unterminated link name");
-  out->assign(reinterpret_cast<const char*>(start), static_cast<size_t>(static_cast<const uint8_t*>(nul) - start));
+  *out = std::string_view(reinterpret_cast<const char*>(start),
+                          static_cast<size_t>(static_cast<const uint8_t*>(nul) - start));
   return Status::OK();
 }
+
+// The B-tree and symbol table nodes a group walk has visited: a few per group, so a short
+// list, which becomes a hash set only when a (crafted) tree has many.
+class AddressSet {
+ public:
+  // False when `address` was there already.
+  bool insert(uint64_t address) {
+    if (!large_.empty()) return large_.insert(address).second;
+    for (uint64_t a : small_) {
+      if (a == address) return false;
+    }
+    if (small_.size() < kSmall) {
+      small_.push_back(address);
+      return true;
+    }
+    large_.insert(small_.begin(), small_.end());
+    return large_.insert(address).second;
+  }
+
+ private:
+  static constexpr size_t kSmall = 16;
+  std::vector<uint64_t> small_;
+  std::unordered_set<uint64_t> large_;
+};
 
 Status read_symbol_node(const Bytes& file, uint64_t address, const LocalHeap& heap, std::vector<Link>* out) {
   const uint8_t* h = file.at(address, 8);
@@ -176,7 +205,9 @@ Status read_symbol_node(const Bytes& file, uint64_t address, const LocalHeap& he
     const uint8_t* e = entries + i * kSymbolEntryBytes;
     if (out->size() >= kMaxLinks) return decline("too many links");
     Link link;
-    TFPORT_RETURN_IF_ERROR(heap_name(heap, le(e, 8), &link.name));
+    std::string_view name;
+    TFPORT_RETURN_IF_ERROR(heap_name(heap, le(e, 8), &name));
+    link.name = name;
     link.address = le(e + 8, 8);
     uint64_t cache = le(e + 16, 4);
     if (cache > 2) return decline("bad symbol table entry cache type");
@@ -187,8 +218,8 @@ Status read_symbol_node(const Bytes& file, uint64_t address, const LocalHeap& he
 }
 
 Status read_group_btree(const Bytes& file, uint64_t address, int expected_level, const LocalHeap& heap,
-                        std::unordered_set<uint64_t>* seen, std::vector<Link>* out) {
-  if (!seen->insert(address).second) return decline("B-tree node visited twice");
+                        AddressSet* seen, std::vector<Link>* out) {
+  if (!seen->insert(address)) return decline("B-tree node visited twice");
   const uint8_t* h = file.at(address, 24);
   if (h == nullptr || std::memcmp(h, "TREE", 4) != 0 || h[4] != 0) return decline("bad group B-tree node");
   int level = h[5];
@@ -199,7 +230,7 @@ Status read_group_btree(const Bytes& file, uint64_t address, int expected_level,
   if (body == nullptr) return decline("B-tree node outside the file");
   // The library finds a name by binary search over these keys: child i holds the names after
   // key i up to key i+1. A tree that breaks this is one where its lookups would fail.
-  std::string low, high;
+  std::string_view low, high;
   TFPORT_RETURN_IF_ERROR(heap_name(heap, le(body, 8), &low));
   for (uint64_t i = 0; i < used; ++i) {
     uint64_t child = le(body + (2 * i + 1) * 8, 8);
@@ -208,7 +239,7 @@ Status read_group_btree(const Bytes& file, uint64_t address, int expected_level,
     if (level > 0) {
       TFPORT_RETURN_IF_ERROR(read_group_btree(file, child, level - 1, heap, seen, out));
     } else {
-      if (!seen->insert(child).second) return decline("symbol table node listed twice");
+      if (!seen->insert(child)) return decline("symbol table node listed twice");
       TFPORT_RETURN_IF_ERROR(read_symbol_node(file, child, heap, out));
     }
     for (size_t k = first; k < out->size(); ++k) {
@@ -216,7 +247,7 @@ Status read_group_btree(const Bytes& file, uint64_t address, int expected_level,
       if (!(low < name) || high < name) return decline("link name outside its B-tree key range");
       if (k > 0 && !((*out)[k - 1].name < name)) return decline("link names out of order");
     }
-    low = std::move(high);
+    low = high;
   }
   return Status::OK();
 }
@@ -226,7 +257,7 @@ Status read_group_btree(const Bytes& file, uint64_t address, int expected_level,
 Status read_group_links(const Bytes& file, const Object& group, std::vector<Link>* out) {
   LocalHeap heap;
   TFPORT_RETURN_IF_ERROR(read_local_heap(file, group.heap_address, &heap));
-  std::unordered_set<uint64_t> seen;
+  AddressSet seen;
   TFPORT_RETURN_IF_ERROR(read_group_btree(file, group.btree_address, -1, heap, &seen, out));
   // Checked in strictly increasing name order: the order the library lists old-style groups in.
   return Status::OK();

@@ -83,6 +83,17 @@ struct Object {
   bool filtered = false;
   std::vector<Message> messages;
   std::vector<const Message*> attributes;
+
+  // Back to a fresh Object, keeping the vectors' memory (one Object serves many reads).
+  void clear() {
+    std::vector<Message> m = std::move(messages);
+    std::vector<const Message*> a = std::move(attributes);
+    *this = Object();
+    m.clear();
+    a.clear();
+    messages = std::move(m);
+    attributes = std::move(a);
+  }
 };
 
 struct Link {
@@ -102,7 +113,7 @@ struct Attribute {
 // The root group's object header address (superblock v0/v1 at byte 0, no user block).
 StatusOr<uint64_t> read_superblock(const Bytes& file);
 // Follows continuation messages; the Message pointers into `Object::messages` stay valid
-// while the Object lives and is not copied.
+// while the Object lives and is not copied or cleared. `out` must be fresh (or cleared).
 Status read_object(const Bytes& file, uint64_t address, Object* out);
 // The links of an old-style group, in name order.
 Status read_group_links(const Bytes& file, const Object& group, std::vector<Link>* out);

@@ -72,12 +72,13 @@ class NativeWalker {
     TFPORT_RETURN_IF_ERROR(add_attributes(group, path, node));
     std::vector<native::Link> links;
     TFPORT_RETURN_IF_ERROR(native::read_group_links(file_, group, &links));
+    native::Object object;
     for (const native::Link& link : links) {
       out_->mutable_nodes(index)->add_children(link.name);
       std::string child_path = path == "/" ? "/" + link.name : path + "/" + link.name;
       if (link.name.empty() || link.name.find('/') != std::string::npos) return decline("odd link name");
       ObjectKind kind = ObjectKind::kOther;
-      native::Object object;
+      object.clear();
       if (link.hard) {
         TFPORT_RETURN_IF_ERROR(native::read_object(file_, link.address, &object));
         if (object.is_group) {
@@ -96,11 +97,11 @@ class NativeWalker {
       }
       TFPORT_RETURN_IF_ERROR(count_node());
       internal::Hdf5Node* leaf = out_->add_nodes();
-      leaf->set_path(child_path);
       leaf->set_kind(static_cast<int>(kind));
       if (kind == ObjectKind::kDataset) {
         TFPORT_RETURN_IF_ERROR(add_dataset(object, child_path, leaf->mutable_dataset()));
       }
+      leaf->set_path(std::move(child_path));
     }
     return Status::OK();
   }
@@ -252,6 +253,7 @@ StatusOr<std::shared_ptr<const Snapshot>> take_native_snapshot(const SnapshotSou
   std::memcpy(block, memory.data(), memory.size());
   snapshot->mapping = std::shared_ptr<const void>(block, [](const void* p) { std::free(const_cast<void*>(p)); });
   snapshot->data = static_cast<const char*>(block);
+  snapshot->by_path.reserve(static_cast<size_t>(snapshot->proto.nodes_size()));
   for (int i = 0; i < snapshot->proto.nodes_size(); ++i) {
     const internal::Hdf5Node& node = snapshot->proto.nodes(i);
     Status checked = check_snapshot_dataset(*snapshot, node, memory.size());

@@ -209,6 +209,7 @@ StatusOr<std::shared_ptr<const Snapshot>> map_snapshot(const SnapshotSource& sou
       break;
     }
   }
+  snapshot->by_path.reserve(static_cast<size_t>(snapshot->proto.nodes_size()));
   for (int i = 0; i < snapshot->proto.nodes_size(); ++i) {
     const internal::Hdf5Node& node = snapshot->proto.nodes(i);
     TFPORT_RETURN_IF_ERROR(check_snapshot_dataset(*snapshot, node, proto_offset));

@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+
+#include <google/protobuf/arena.h>
 
 #include "tfport/internal/hdf5_snapshot.pb.h"
 #include "tfport/status.h"
@@ -23,11 +26,16 @@ struct SnapshotSource {
   uint64_t size = 0;                          // bytes, for size limits
 };
 
+// Building and freeing the proto took a fifth of a large Keras file's open (thousands of small
+// messages and strings): it lives on an arena, allocated in large blocks and freed at once.
+std::unique_ptr<google::protobuf::Arena> make_snapshot_arena();
+
 struct Snapshot {
   std::string name;
   uint64_t size = 0;
-  internal::Hdf5Snapshot proto;
-  std::unordered_map<std::string, int> by_path;  // node index of each path
+  std::unique_ptr<google::protobuf::Arena> arena = make_snapshot_arena();
+  internal::Hdf5Snapshot& proto = *google::protobuf::Arena::CreateMessage<internal::Hdf5Snapshot>(arena.get());
+  std::unordered_map<std::string_view, int> by_path;  // node index of each path (the proto's strings)
   std::shared_ptr<const void> mapping;           // keeps `data` alive; tensors hold it too
   const char* data = nullptr;
   // The HDF5 file's own bytes (a private mapping, or the image), for datasets used in place.

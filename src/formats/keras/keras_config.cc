@@ -1,165 +1,229 @@
 #include "formats/keras/keras_config.h"
 
+#include <simdjson.h>
+
+#include <string_view>
+
+#include "formats/keras/json_from_simdjson.h"
+
 namespace tfport::keras {
 namespace {
 
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
 constexpr int kMaxNesting = 32;
+// Deeper JSON than this is refused (the conversion to nlohmann recurses once per level).
+constexpr size_t kMaxJsonDepth = 512;
 
 Status config_error(const std::string& context, const std::string& what) {
   return data_loss_error(context + ": " + what);
 }
 
-// [name, node_index, tensor_index] or [name, node_index, tensor_index, kwargs].
-bool is_ref(const json& j) {
-  return j.is_array() && (j.size() == 3 || j.size() == 4) && j[0].is_string() && j[1].is_number_integer() &&
-         j[2].is_number_integer();
+bool is_integer(element e) { return e.type() == element_type::INT64 || e.type() == element_type::UINT64; }
+
+// As nlohmann's get<int64_t>(): an unsigned value beyond int64 wraps.
+int64_t integer_of(element e) {
+  if (e.type() == element_type::UINT64) return static_cast<int64_t>(e.get_uint64().value_unsafe());
+  return e.get_int64().value_unsafe();
 }
 
-KerasTensorRef to_ref(const json& j) {
-  return KerasTensorRef{j[0].get<std::string>(), static_cast<int>(j[1].get<int64_t>()),
-                        static_cast<int>(j[2].get<int64_t>())};
+// The member `key` of an object (nullopt when `e` is not an object or has no such member).
+std::optional<element> member(element e, std::string_view key) {
+  if (e.type() != element_type::OBJECT) return std::nullopt;
+  element found;
+  if (object_of(e).at_key(key).get(found) != simdjson::SUCCESS) return std::nullopt;
+  return found;
 }
 
-// Keras 3: {"class_name": "__keras_tensor__", "config": {"keras_history": [name, n, t]}}.
-bool keras3_tensor(const json& j, KerasTensorRef* ref) {
-  if (!j.is_object() || json_string(j, "class_name") != "__keras_tensor__") return false;
-  if (!j.contains("config") || !j["config"].is_object()) return false;
-  const json& c = j["config"];
-  if (!c.contains("keras_history") || !is_ref(c["keras_history"])) return false;
-  *ref = to_ref(c["keras_history"]);
+std::string string_member(element e, std::string_view key, std::string_view fallback = {}) {
+  std::optional<element> v = member(e, key);
+  if (!v || v->type() != element_type::STRING) return std::string(fallback);
+  return std::string(v->get_string().value_unsafe());
+}
+
+bool bool_member(element e, std::string_view key, bool fallback) {
+  std::optional<element> v = member(e, key);
+  if (!v || v->type() != element_type::BOOL) return fallback;
+  return v->get_bool().value_unsafe();
+}
+
+// [name, node_index, tensor_index] or [name, node_index, tensor_index, kwargs]; `kwargs` is
+// set to the fourth item when there is one.
+bool as_ref(element e, KerasTensorRef* ref, std::optional<element>* kwargs = nullptr) {
+  if (e.type() != element_type::ARRAY) return false;
+  element items[4];
+  size_t n = 0;
+  for (element item : array_of(e)) {
+    if (n == 4) return false;
+    items[n++] = item;
+  }
+  if (n < 3 || items[0].type() != element_type::STRING || !is_integer(items[1]) || !is_integer(items[2])) {
+    return false;
+  }
+  *ref = KerasTensorRef{std::string(items[0].get_string().value_unsafe()), static_cast<int>(integer_of(items[1])),
+                        static_cast<int>(integer_of(items[2]))};
+  if (kwargs != nullptr) *kwargs = n == 4 ? std::optional<element>(items[3]) : std::nullopt;
   return true;
 }
 
-// Collects tensor references anywhere inside `j` (Keras 3 args, or Keras 2 kwargs values).
-void collect_refs(const json& j, std::vector<KerasTensorRef>* out, int depth) {
+// Keras 3: {"class_name": "__keras_tensor__", "config": {"keras_history": [name, n, t]}}.
+bool keras3_tensor(element e, KerasTensorRef* ref) {
+  if (e.type() != element_type::OBJECT || string_member(e, "class_name") != "__keras_tensor__") return false;
+  std::optional<element> c = member(e, "config");
+  if (!c || c->type() != element_type::OBJECT) return false;
+  std::optional<element> history = member(*c, "keras_history");
+  return history && as_ref(*history, ref);
+}
+
+// Collects tensor references anywhere inside `e` (Keras 3 args, or Keras 2 kwargs values).
+void collect_refs(element e, std::vector<KerasTensorRef>* out, int depth) {
   if (depth > kMaxNesting) return;
   KerasTensorRef ref;
-  if (keras3_tensor(j, &ref)) {
-    out->push_back(ref);
-  } else if (is_ref(j)) {
-    out->push_back(to_ref(j));
-  } else if (j.is_array() || j.is_object()) {
-    for (const json& item : j) collect_refs(item, out, depth + 1);
+  if (keras3_tensor(e, &ref) || as_ref(e, &ref)) {
+    out->push_back(std::move(ref));
+  } else if (e.type() == element_type::ARRAY) {
+    for (element item : array_of(e)) collect_refs(item, out, depth + 1);
+  } else if (e.type() == element_type::OBJECT) {
+    for (simdjson::dom::key_value_pair field : object_of(e)) collect_refs(field.value, out, depth + 1);
   }
 }
 
-void collect_kwarg_refs(const json& kwargs, KerasNode* node) {
-  if (!kwargs.is_object()) return;
-  for (auto it = kwargs.begin(); it != kwargs.end(); ++it) {
+void collect_kwarg_refs(element kwargs, KerasNode* node) {
+  if (kwargs.type() != element_type::OBJECT) return;
+  for (simdjson::dom::key_value_pair field : object_of(kwargs)) {
     std::vector<KerasTensorRef> refs;
-    collect_refs(it.value(), &refs, 0);
-    for (KerasTensorRef& r : refs) node->kwarg_inputs.emplace_back(it.key(), std::move(r));
+    collect_refs(field.value, &refs, 0);
+    for (KerasTensorRef& r : refs) node->kwarg_inputs.emplace_back(std::string(field.key), std::move(r));
   }
-  node->kwargs_json = kwargs.dump();
+  node->kwargs_json = simdjson::to_string(kwargs);
 }
 
-Status parse_node(const json& j, const std::string& context, KerasNode* node) {
+Status parse_node(element e, const std::string& context, KerasNode* node) {
   node->kwargs_json = "{}";
-  if (j.is_object()) {  // Keras 3 {"args": [...], "kwargs": {...}}
-    if (j.contains("args")) collect_refs(j["args"], &node->inputs, 0);
-    if (j.contains("kwargs")) collect_kwarg_refs(j["kwargs"], node);
+  if (e.type() == element_type::OBJECT) {  // Keras 3 {"args": [...], "kwargs": {...}}
+    if (std::optional<element> args = member(e, "args")) collect_refs(*args, &node->inputs, 0);
+    if (std::optional<element> kwargs = member(e, "kwargs")) collect_kwarg_refs(*kwargs, node);
     return Status::OK();
   }
-  if (!j.is_array()) return config_error(context, "inbound node is neither a list nor an object");
+  if (e.type() != element_type::ARRAY) return config_error(context, "inbound node is neither a list nor an object");
   // Keras 2 writes a single-tensor call of some layers (TFOpLambda) as the bare reference.
-  if (is_ref(j)) {
-    node->inputs.push_back(to_ref(j));
-    if (j.size() == 4) collect_kwarg_refs(j[3], node);
+  KerasTensorRef ref;
+  std::optional<element> kwargs;
+  if (as_ref(e, &ref, &kwargs)) {
+    node->inputs.push_back(std::move(ref));
+    if (kwargs) collect_kwarg_refs(*kwargs, node);
     return Status::OK();
   }
-  for (const json& item : j) {
-    if (!is_ref(item)) {
-      if (item.is_array() && !item.empty() && item[0] == "_CONSTANT_VALUE") continue;
+  for (element item : array_of(e)) {
+    if (!as_ref(item, &ref, &kwargs)) {
+      if (item.type() == element_type::ARRAY) {
+        simdjson::dom::array a = array_of(item);
+        element first;
+        if (a.at(0).get(first) == simdjson::SUCCESS && first.type() == element_type::STRING &&
+            first.get_string().value_unsafe() == "_CONSTANT_VALUE") {
+          continue;
+        }
+      }
       return config_error(context, "inbound node entry is not [layer, node, tensor, kwargs]");
     }
-    node->inputs.push_back(to_ref(item));
-    if (item.size() == 4) collect_kwarg_refs(item[3], node);
+    node->inputs.push_back(std::move(ref));
+    if (kwargs) collect_kwarg_refs(*kwargs, node);
   }
   return Status::OK();
 }
 
-Status parse_io(const json& j, const std::string& context, std::vector<KerasTensorRef>* out, int depth = 0) {
+Status parse_io(element e, const std::string& context, std::vector<KerasTensorRef>* out, int depth = 0) {
   if (depth > kMaxNesting) return config_error(context, "input/output structure nested too deeply");
-  if (j.is_null()) return Status::OK();
-  if (is_ref(j)) {
-    out->push_back(to_ref(j));
+  if (e.type() == element_type::NULL_VALUE) return Status::OK();
+  KerasTensorRef ref;
+  if (as_ref(e, &ref)) {
+    out->push_back(std::move(ref));
     return Status::OK();
   }
-  if (!j.is_array() && !j.is_object()) return config_error(context, "bad input_layers/output_layers entry");
-  for (const json& item : j) TFPORT_RETURN_IF_ERROR(parse_io(item, context, out, depth + 1));
+  if (e.type() == element_type::ARRAY) {
+    for (element item : array_of(e)) TFPORT_RETURN_IF_ERROR(parse_io(item, context, out, depth + 1));
+  } else if (e.type() == element_type::OBJECT) {
+    for (simdjson::dom::key_value_pair field : object_of(e)) {
+      TFPORT_RETURN_IF_ERROR(parse_io(field.value, context, out, depth + 1));
+    }
+  } else {
+    return config_error(context, "bad input_layers/output_layers entry");
+  }
   return Status::OK();
 }
 
-Status parse_model(json& j, const std::string& context, KerasModel* model, int depth,
+Status parse_model(element j, const std::string& context, KerasModel* model, int depth,
                    const std::string* text = nullptr);
 
-// `entry` is consumed: its config moves into the layer's parsed_config.
-Status parse_layer(json& entry, const std::string& context, bool functional, KerasLayer* layer, int depth) {
-  if (!entry.is_object()) return config_error(context, "layer entry is not an object");
-  layer->class_name = json_string(entry, "class_name");
+Status parse_layer(element entry, const std::string& context, bool functional, KerasLayer* layer, int depth) {
+  if (entry.type() != element_type::OBJECT) return config_error(context, "layer entry is not an object");
+  layer->class_name = string_member(entry, "class_name");
   if (layer->class_name.empty()) return config_error(context, "layer without class_name");
-  json empty = json::object();
-  auto found = entry.find("config");
-  json& cfg = found != entry.end() && found->is_object() ? *found : empty;
-  layer->name = json_string(entry, "name", json_string(cfg, "name"));
+  std::optional<element> cfg = member(entry, "config");
+  if (cfg && cfg->type() != element_type::OBJECT) cfg.reset();
+  layer->name = string_member(entry, "name");
+  if (layer->name.empty() && cfg) layer->name = string_member(*cfg, "name");
   if (layer->name.empty()) return config_error(context, "layer of class " + layer->class_name + " without a name");
   std::string where = context + ": layer '" + layer->name + "'";
-  layer->config_json = cfg.dump();
-  layer->trainable = json_bool(cfg, "trainable", true);
-  if (functional && entry.contains("inbound_nodes")) {
-    const json& nodes = entry["inbound_nodes"];
-    if (!nodes.is_array()) return config_error(where, "inbound_nodes is not a list");
-    for (const json& n : nodes) {
+  layer->config_json = cfg ? simdjson::to_string(*cfg) : std::string("{}");
+  layer->trainable = cfg ? bool_member(*cfg, "trainable", true) : true;
+  if (std::optional<element> nodes = functional ? member(entry, "inbound_nodes") : std::nullopt) {
+    if (nodes->type() != element_type::ARRAY) return config_error(where, "inbound_nodes is not a list");
+    for (element n : array_of(*nodes)) {
       KerasNode node;
       TFPORT_RETURN_IF_ERROR(parse_node(n, where, &node));
       layer->inbound_nodes.push_back(std::move(node));
     }
   }
-  if (is_model_class(layer->class_name) || (cfg.contains("layers") && cfg["layers"].is_array())) {
+  std::optional<element> sublayers = cfg ? member(*cfg, "layers") : std::nullopt;
+  if (is_model_class(layer->class_name) || (sublayers && sublayers->type() == element_type::ARRAY)) {
     auto nested = std::make_shared<KerasModel>();
     TFPORT_RETURN_IF_ERROR(parse_model(entry, where, nested.get(), depth + 1));
     layer->nested = std::move(nested);
   } else {
-    // A nested model's config was partly consumed by its own layers: it keeps only the text.
-    layer->parsed_config = std::make_shared<const KerasParsedConfig>(KerasParsedConfig{layer->config_json, std::move(cfg)});
+    // Lowering reads the config as nlohmann::json; nested models keep only the text.
+    layer->parsed_config = std::make_shared<const KerasParsedConfig>(
+        KerasParsedConfig{layer->config_json, cfg ? json_from_simdjson(*cfg) : json::object()});
   }
   return Status::OK();
 }
 
-// `j` is consumed (layer configs move out), after its text is kept in config_json: `text`, the
-// JSON it was parsed from when the caller has it (serializing it again costs as much as the
-// parse), else its dump.
-Status parse_model(json& j, const std::string& context, KerasModel* model, int depth, const std::string* text) {
+// `text`: the JSON `j` was parsed from, when the caller has it (kept as config_json).
+Status parse_model(element j, const std::string& context, KerasModel* model, int depth, const std::string* text) {
   if (depth > kMaxNesting) return config_error(context, "models nested too deeply");
-  if (!j.is_object()) return config_error(context, "model config is not a JSON object");
-  model->config_json = text != nullptr ? *text : j.dump();
-  model->class_name = json_string(j, "class_name");
+  if (j.type() != element_type::OBJECT) return config_error(context, "model config is not a JSON object");
+  model->config_json = text != nullptr ? *text : simdjson::to_string(j);
+  model->class_name = string_member(j, "class_name");
   if (model->class_name.empty()) return config_error(context, "model config without class_name");
-  if (!j.contains("config")) return config_error(context, "model config without 'config'");
-  json& cfg = j["config"];
-  json* layers = nullptr;
-  if (cfg.is_array()) {
-    layers = &cfg;  // Keras 1 Sequential: the config is the layer list
-  } else if (cfg.is_object()) {
-    model->name = json_string(cfg, "name");
-    model->trainable = json_bool(cfg, "trainable", true);
-    if (cfg.contains("layers")) layers = &cfg["layers"];
+  std::optional<element> cfg = member(j, "config");
+  if (!cfg) return config_error(context, "model config without 'config'");
+  std::optional<element> layers;
+  if (cfg->type() == element_type::ARRAY) {
+    layers = cfg;  // Keras 1 Sequential: the config is the layer list
+  } else if (cfg->type() == element_type::OBJECT) {
+    model->name = string_member(*cfg, "name");
+    model->trainable = bool_member(*cfg, "trainable", true);
+    layers = member(*cfg, "layers");
   } else {
     return config_error(context, "'config' is neither an object nor a list");
   }
-  if (!layers || !layers->is_array()) {
+  if (!layers || layers->type() != element_type::ARRAY) {
     return config_error(context, "model of class " + model->class_name + " has no 'layers' list");
   }
   bool functional = model->class_name != "Sequential";
-  for (json& entry : *layers) {
-    KerasLayer layer;
+  simdjson::dom::array entries = array_of(*layers);
+  model->layers.reserve(entries.size());
+  for (element entry : entries) {
+    KerasLayer& layer = model->layers.emplace_back();
     TFPORT_RETURN_IF_ERROR(parse_layer(entry, context, functional, &layer, depth));
-    model->layers.push_back(std::move(layer));
   }
-  if (functional && cfg.is_object()) {
-    if (cfg.contains("input_layers")) TFPORT_RETURN_IF_ERROR(parse_io(cfg["input_layers"], context, &model->inputs));
-    if (cfg.contains("output_layers")) {
-      TFPORT_RETURN_IF_ERROR(parse_io(cfg["output_layers"], context, &model->outputs));
+  if (functional && cfg->type() == element_type::OBJECT) {
+    if (std::optional<element> in = member(*cfg, "input_layers")) {
+      TFPORT_RETURN_IF_ERROR(parse_io(*in, context, &model->inputs));
+    }
+    if (std::optional<element> out = member(*cfg, "output_layers")) {
+      TFPORT_RETURN_IF_ERROR(parse_io(*out, context, &model->outputs));
     }
   }
   return Status::OK();
@@ -210,14 +274,17 @@ std::optional<std::vector<int64_t>> declared_input_shape(const json& cfg) {
 }
 
 Status parse_model_config_json(const json& j, const std::string& context, KerasModel* model) {
-  json copy = j;
-  return parse_model(copy, context, model, 0);
+  return parse_model_config(j.dump(), context, model);
 }
 
 Status parse_model_config(const std::string& text, const std::string& context, KerasModel* model) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) return config_error(context, "not valid JSON");
-  return parse_model(j, context, model, 0, &text);
+  simdjson::dom::parser parser;
+  if (parser.allocate(text.size(), kMaxJsonDepth) != simdjson::SUCCESS) {
+    return resource_exhausted_error(context + ": no memory to parse " + std::to_string(text.size()) + " bytes of JSON");
+  }
+  element root;
+  if (parser.parse(text).get(root) != simdjson::SUCCESS) return config_error(context, "not valid JSON");
+  return parse_model(root, context, model, 0, &text);
 }
 
 }  // namespace tfport::keras

@@ -37,11 +37,16 @@ void mark_trainable_weights(KerasLayer* layer) {
 }
 
 Status attach_weights(KerasModel* model, const std::string& layer_name, std::vector<KerasWeight> weights,
-                      const std::string& context) {
-  for (KerasLayer& layer : model->layers) {
+                      const std::string& context, size_t* hint) {
+  const size_t n = model->layers.size();
+  const size_t start = hint != nullptr && *hint < n ? *hint : 0;
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = (start + k) % n;
+    KerasLayer& layer = model->layers[i];
     if (layer.name == layer_name) {
       layer.weights = std::move(weights);
       mark_trainable_weights(&layer);
+      if (hint != nullptr) *hint = i + 1;
       return Status::OK();
     }
   }

@@ -16,7 +16,9 @@ void mark_trainable_weights(KerasLayer* layer);
 
 // Gives layer `layer_name` of `model` its weights; DATA_LOSS naming `context` when the config
 // has no such layer but the file stores weights for it.
+// `hint`, when given, is where the search starts and is left after the layer found: files
+// store layers in model order, so a reader passing the same hint finds each at once.
 Status attach_weights(KerasModel* model, const std::string& layer_name, std::vector<KerasWeight> weights,
-                      const std::string& context);
+                      const std::string& context, size_t* hint = nullptr);
 
 }  // namespace tfport::keras

@@ -59,9 +59,10 @@ StatusOr<KerasModel> keras::read_keras_h5_file(const hdf5::File& file, const std
     return data_loss_error(message);
   }
   TFPORT_ASSIGN_OR_RETURN(std::vector<keras::H5LayerWeights> groups, keras::read_h5_weight_groups(weights_group));
+  const std::string context = path + ": group '" + weights_group.path() + "'";
+  size_t next_layer = 0;
   for (keras::H5LayerWeights& g : groups) {
-    TFPORT_RETURN_IF_ERROR(
-        keras::attach_weights(&model, g.layer, std::move(g.weights), path + ": group '" + weights_group.path() + "'"));
+    TFPORT_RETURN_IF_ERROR(keras::attach_weights(&model, g.layer, std::move(g.weights), context, &next_layer));
   }
   model.weights_loaded = true;
   return model;

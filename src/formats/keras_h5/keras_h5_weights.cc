@@ -11,9 +11,9 @@ StatusOr<std::vector<H5LayerWeights>> read_h5_weight_groups(const hdf5::Group& g
                            "' has no 'layer_names' attribute; not a Keras weights group");
   }
   std::vector<H5LayerWeights> layers;
-  for (const std::string& layer_name : *names) {
+  layers.reserve(names->size());
+  for (std::string& layer_name : *names) {
     H5LayerWeights lw;
-    lw.layer = layer_name;
     // Opened directly: a separate kind() check walked the path a second time per layer.
     StatusOr<hdf5::Group> opened = group.group(layer_name);
     if (!opened.ok()) {
@@ -27,15 +27,16 @@ StatusOr<std::vector<H5LayerWeights>> read_h5_weight_groups(const hdf5::Group& g
       if (weight_names.status().code() != StatusCode::kNotFound) return weight_names.status();
       weight_names = std::vector<std::string>{};
     }
-    for (const std::string& wname : *weight_names) {
-      KerasWeight w;
-      w.name = wname;
+    lw.weights.reserve(weight_names->size());
+    for (std::string& wname : *weight_names) {
       StatusOr<Tensor> t = lg.read_dataset(wname);
       if (!t.ok()) return t.status().with_context("layer '" + layer_name + "'");
+      KerasWeight& w = lw.weights.emplace_back();
+      w.name = std::move(wname);
       w.value = std::move(*t);
       w.shape = w.value.shape().dims();
-      lw.weights.push_back(std::move(w));
     }
+    lw.layer = std::move(layer_name);
     layers.push_back(std::move(lw));
   }
   return layers;
