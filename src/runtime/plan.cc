@@ -252,7 +252,9 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
     Step step;
     step.name = node.name;
     step.op = node.op;
-    graph::AttrMap attrs = node.attrs;
+    // Only ref assigns get an attribute added (the key of the variable they write); every
+    // other kernel reads the node's own attributes.
+    graph::NodeAttrs attrs = node.attrs;
     if (is_ref_assign(node.op) && !node.inputs.empty()) {
       const graph::Node& var = g.node(node.inputs[0].node);
       if (is_ref_variable(var.op)) {
