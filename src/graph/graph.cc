@@ -54,6 +54,17 @@ StatusOr<int> Graph::add_node(Node node) {
   return id;
 }
 
+StatusOr<int> Graph::add_node_unique(Node node) {
+  if (node.name.empty()) return invalid_argument_error("a node of op '" + node.op + "' has no name");
+  const int id = num_nodes();
+  if (!by_name_.emplace(node.name, id).second) {
+    node.name = unique_name(node.name);
+    by_name_.emplace(node.name, id);
+  }
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
 int Graph::find(std::string_view name) const {
   auto it = by_name_.find(std::string(name));
   return it == by_name_.end() ? -1 : it->second;

@@ -105,6 +105,9 @@ class Graph {
   void reserve(int n);
   // Adds a node; its name must be unique among live nodes.
   StatusOr<int> add_node(Node node);
+  // Adds a node, renaming it as unique_name would when its name is taken; one name lookup
+  // where unique_name + add_node take two.
+  StatusOr<int> add_node_unique(Node node);
   // Id of the live node called `name`, or -1.
   int find(std::string_view name) const;
   // Marks a node removed and frees its name (inputs pointing at it must be rewired first).
