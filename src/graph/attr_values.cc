@@ -1,5 +1,7 @@
 #include "graph/attr_values.h"
 
+#include <array>
+
 namespace tfport::graph {
 
 tensorflow::AttrValue attr_type(DType v) {
@@ -44,6 +46,24 @@ tensorflow::AttrValue attr_types(const std::vector<DType>& v) {
   auto* list = a.mutable_list();
   for (DType t : v) list->add_type(static_cast<tensorflow::DataType>(t));
   return a;
+}
+
+NodeAttrs const_node_attrs(DType dtype) {
+  constexpr int kShared = 32;  // every DType tfport names
+  static const std::array<NodeAttrs, kShared> shared = [] {
+    std::array<NodeAttrs, kShared> maps;
+    for (int i = 0; i < kShared; ++i) {
+      AttrMap m;
+      m["dtype"] = attr_type(static_cast<DType>(i));
+      maps[static_cast<size_t>(i)] = m;
+    }
+    return maps;
+  }();
+  const int i = static_cast<int>(dtype);
+  if (i >= 0 && i < kShared) return shared[static_cast<size_t>(i)];
+  AttrMap m;
+  m["dtype"] = attr_type(dtype);
+  return NodeAttrs(m);
 }
 
 }  // namespace tfport::graph

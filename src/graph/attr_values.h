@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/graph.h"
 #include "tfport/dtype.h"
 #include "tfport/tf/attr_value.pb.h"
 
@@ -19,5 +20,9 @@ tensorflow::AttrValue attr_bool(bool v);
 tensorflow::AttrValue attr_string(std::string v);
 tensorflow::AttrValue attr_shape(const std::vector<int64_t>& dims);  // -1 = unknown dim
 tensorflow::AttrValue attr_types(const std::vector<DType>& v);
+
+// The attributes of a Const node of `dtype` ({"dtype": dtype}), one map per dtype shared by
+// every such node (copy on write), since graphs hold thousands of weight constants.
+NodeAttrs const_node_attrs(DType dtype);
 
 }  // namespace tfport::graph

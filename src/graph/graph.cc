@@ -1,14 +1,66 @@
 #include "graph/graph.h"
 
+#include <atomic>
 #include <charconv>
+#include <iterator>
 
 namespace tfport::graph {
 
+NodeAttrs::NodeAttrs(const AttrMap& map) {
+  if (!map.empty()) map_ = std::make_shared<AttrMap>(map);
+}
+
+NodeAttrs& NodeAttrs::operator=(const AttrMap& map) {
+  if (map_ && &map == map_.get()) return *this;
+  if (map.empty()) map_.reset();
+  else map_ = std::make_shared<AttrMap>(map);
+  return *this;
+}
+
+const AttrMap& NodeAttrs::empty_map() {
+  static const AttrMap* empty = new AttrMap();  // never destroyed: read from static dtors too
+  return *empty;
+}
+
+AttrMap& NodeAttrs::mutable_map() {
+  if (!map_) {
+    map_ = std::make_shared<AttrMap>();
+  } else if (map_.use_count() != 1) {
+    map_ = std::make_shared<AttrMap>(*map_);
+  } else {
+    // The other owners are gone; their reads of the map happened before their release of it,
+    // which this fence pairs with before the map is written in place.
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
+  return *map_;
+}
+
+size_t NodeAttrs::erase(const std::string& key) {
+  if (!map_ || !map_->contains(key)) return 0;
+  return mutable_map().erase(key);
+}
+
+void Graph::reserve(int n) {
+  if (n <= 0) return;
+  nodes_.reserve(static_cast<size_t>(n));
+  by_name_.reserve(static_cast<size_t>(n));
+}
+
 StatusOr<int> Graph::add_node(Node node) {
   if (node.name.empty()) return invalid_argument_error("a node of op '" + node.op + "' has no name");
-  if (by_name_.count(node.name)) return invalid_argument_error("duplicate node name '" + node.name + "'");
-  int id = num_nodes();
-  by_name_.emplace(node.name, id);
+  const int id = num_nodes();
+  if (!by_name_.emplace(node.name, id).second) return invalid_argument_error("duplicate node name '" + node.name + "'");
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+StatusOr<int> Graph::add_node_unique(Node node) {
+  if (node.name.empty()) return invalid_argument_error("a node of op '" + node.op + "' has no name");
+  const int id = num_nodes();
+  if (!by_name_.emplace(node.name, id).second) {
+    node.name = unique_name(node.name);
+    by_name_.emplace(node.name, id);
+  }
   nodes_.push_back(std::move(node));
   return id;
 }
@@ -49,7 +101,11 @@ void Graph::compact() {
     remap[i] = static_cast<int>(kept.size());
     kept.push_back(std::move(nodes_[i]));
   }
-  by_name_.clear();
+  // Live names keep their entries (remove_node dropped the others); only their ids move.
+  for (auto it = by_name_.begin(); it != by_name_.end();) {
+    it->second = remap[static_cast<size_t>(it->second)];
+    it = it->second < 0 ? by_name_.erase(it) : std::next(it);
+  }
   for (size_t i = 0; i < kept.size(); ++i) {
     Node& n = kept[i];
     for (Endpoint& e : n.inputs) e.node = e.node >= 0 ? remap[static_cast<size_t>(e.node)] : -1;
@@ -58,7 +114,6 @@ void Graph::compact() {
       if (c >= 0 && remap[static_cast<size_t>(c)] >= 0) controls.push_back(remap[static_cast<size_t>(c)]);
     }
     n.control_inputs = std::move(controls);
-    by_name_.emplace(n.name, static_cast<int>(i));
   }
   nodes_ = std::move(kept);
 }

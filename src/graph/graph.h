@@ -21,6 +21,51 @@ namespace tfport::graph {
 
 using AttrMap = google::protobuf::Map<std::string, tensorflow::AttrValue>;
 
+// A node's attributes, shared by copies of the node until one of them changes (copy on
+// write): the planner copies the graph it optimizes, and most nodes pass through its passes
+// unchanged, so their attributes need not be copied. Reads look like a const AttrMap's;
+// operator[], erase and clear give the node its own map first.
+class NodeAttrs {
+ public:
+  NodeAttrs() = default;
+  NodeAttrs(const AttrMap& map);  // NOLINT(google-explicit-constructor): assignable from a NodeDef's attr()
+  NodeAttrs& operator=(const AttrMap& map);
+
+  const AttrMap& map() const { return map_ ? *map_ : empty_map(); }
+  operator const AttrMap&() const { return map(); }  // NOLINT(google-explicit-constructor)
+
+  template <typename K>
+  AttrMap::const_iterator find(const K& key) const {
+    return map().find(key);
+  }
+  template <typename K>
+  size_t count(const K& key) const {
+    return map().count(key);
+  }
+  template <typename K>
+  bool contains(const K& key) const {
+    return map().contains(key);
+  }
+  template <typename K>
+  const tensorflow::AttrValue& at(const K& key) const {
+    return map().at(key);
+  }
+  AttrMap::const_iterator begin() const { return map().begin(); }
+  AttrMap::const_iterator end() const { return map().end(); }
+  size_t size() const { return map_ ? map_->size() : 0; }
+  bool empty() const { return size() == 0; }
+
+  // This node's own map, copied first when other nodes share it.
+  AttrMap& mutable_map();
+  tensorflow::AttrValue& operator[](const std::string& key) { return mutable_map()[key]; }
+  size_t erase(const std::string& key);
+  void clear() { map_.reset(); }
+
+ private:
+  static const AttrMap& empty_map();
+  std::shared_ptr<AttrMap> map_;  // null when there are no attributes
+};
+
 // Output `index` of node `node`.
 struct Endpoint {
   int node = -1;
@@ -31,7 +76,7 @@ struct Endpoint {
 struct Node {
   std::string name;
   std::string op;
-  AttrMap attrs;
+  NodeAttrs attrs;
   std::vector<Endpoint> inputs;     // data inputs, in order
   std::vector<int> control_inputs;  // nodes that must run first
   bool removed = false;             // tombstone; compact() drops it
@@ -56,8 +101,13 @@ class Graph {
   const Node& node(int id) const { return nodes_[static_cast<size_t>(id)]; }
   Node& mutable_node(int id) { return nodes_[static_cast<size_t>(id)]; }
 
+  // Room for `n` nodes, so building a graph of known size does not regrow its tables.
+  void reserve(int n);
   // Adds a node; its name must be unique among live nodes.
   StatusOr<int> add_node(Node node);
+  // Adds a node, renaming it as unique_name would when its name is taken; one name lookup
+  // where unique_name + add_node take two.
+  StatusOr<int> add_node_unique(Node node);
   // Id of the live node called `name`, or -1.
   int find(std::string_view name) const;
   // Marks a node removed and frees its name (inputs pointing at it must be rewired first).

@@ -54,7 +54,7 @@ class Inliner {
       n.name = g_.unique_name(call_name + "/" + nd.name());
       n.op = nd.op();
       n.attrs = nd.attr();
-      substitute_placeholders(n.attrs, call.attrs);
+      substitute_placeholders(n.attrs.mutable_map(), call.attrs);
       n.control_inputs = call.control_inputs;
       auto id = g_.add_node(std::move(n));
       if (!id.ok()) return id.status().with_context(where);

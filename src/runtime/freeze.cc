@@ -122,7 +122,7 @@ class Freezer {
       TFPORT_ASSIGN_OR_RETURN(int value_node, const_for(handle, v));
       Node& caller = g.mutable_node(id);
       TFPORT_RETURN_IF_ERROR(
-          functions.freeze_caller_input(caller.op, caller.name, caller.attrs, static_cast<int>(i), v));
+          functions.freeze_caller_input(caller.op, caller.name, caller.attrs.mutable_map(), static_cast<int>(i), v));
       caller.inputs[i] = Endpoint{value_node, 0};
     }
     return Status::OK();
@@ -189,9 +189,9 @@ void drop_dangling_colocation(Graph& g) {
       kept.mutable_list()->add_s(s);
     }
     if (kept.list().s_size() == 0) {
-      n.attrs.erase(it);
+      n.attrs.erase("_class");
     } else {
-      it->second = std::move(kept);
+      n.attrs["_class"] = std::move(kept);
     }
   }
 }

@@ -55,6 +55,12 @@ std::vector<Endpoint> data_inputs(const Graph& g, const graph::Node& node) {
   return node.inputs;
 }
 
+// hardware_concurrency reads sysfs on every call; the answer is taken once per process.
+int default_threads() {
+  static const int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return threads;
+}
+
 Status with_node_context(const Status& s, const std::string& name, const std::string& op) {
   if (s.ok() || s.message().rfind("node '", 0) == 0) return s;
   return s.with_context("node '" + name + "' (" + op + ")");
@@ -252,7 +258,9 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
     Step step;
     step.name = node.name;
     step.op = node.op;
-    graph::AttrMap attrs = node.attrs;
+    // Only ref assigns get an attribute added (the key of the variable they write); every
+    // other kernel reads the node's own attributes.
+    graph::NodeAttrs attrs = node.attrs;
     if (is_ref_assign(node.op) && !node.inputs.empty()) {
       const graph::Node& var = g.node(node.inputs[0].node);
       if (is_ref_variable(var.op)) {
@@ -305,7 +313,7 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
 
   if (!options.nested) {
     int threads = options.intra_op_threads > 0 ? options.intra_op_threads
-                                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+                                               : default_threads();
     plan->threads_ = std::make_unique<Threads>(threads);
   }
   trace.mark("slots + threads");

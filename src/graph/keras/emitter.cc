@@ -71,17 +71,23 @@ Emitter Emitter::child(std::string_view name) const {
 StatusOr<Endpoint> Emitter::add_named(const std::string& name, std::string_view op, std::vector<Endpoint> inputs,
                                       AttrList attrs) {
   Node n;
-  n.name = graph_->unique_name(name);
+  n.name = name;
   n.op = std::string(op);
   n.inputs = std::move(inputs);
-  for (const auto& [k, v] : attrs) n.attrs[k] = v;
-  TFPORT_ASSIGN_OR_RETURN(int id, graph_->add_node(std::move(n)));
+  if (attrs.size() != 0) {
+    AttrMap& map = n.attrs.mutable_map();
+    for (const auto& [k, v] : attrs) map[k] = v;
+  }
+  TFPORT_ASSIGN_OR_RETURN(int id, graph_->add_node_unique(std::move(n)));
   return Endpoint{id, 0};
 }
 
 StatusOr<Endpoint> Emitter::add(std::string_view base, std::string_view op, std::vector<Endpoint> inputs,
                                 AttrList attrs) {
-  std::string name = scope_.empty() ? std::string(base) : scope_ + "/" + std::string(base);
+  std::string name;
+  name.reserve(scope_.size() + 1 + base.size());
+  if (!scope_.empty()) name.append(scope_).append("/");
+  name.append(base);
   return add_named(name, op, std::move(inputs), attrs);
 }
 
@@ -92,9 +98,14 @@ StatusOr<Endpoint> Emitter::constant(std::string_view base, const Tensor& t, con
     return invalid_argument_error("cannot store a " + t.description() + " tensor as a constant");
   }
   Node n;
-  n.name = graph_->unique_name(scope_.empty() ? std::string(base) : scope_ + "/" + std::string(base));
+  if (scope_.empty()) {
+    n.name = base;
+  } else {
+    n.name.reserve(scope_.size() + 1 + base.size());
+    n.name.append(scope_).append("/").append(base);
+  }
   n.op = "Const";
-  n.attrs["dtype"] = attr_type(t.dtype());
+  n.attrs = const_node_attrs(t.dtype());
   if (shape == nullptr) {
     n.value = t;
   } else {
@@ -104,7 +115,7 @@ StatusOr<Endpoint> Emitter::constant(std::string_view base, const Tensor& t, con
     }
     n.value = Tensor::wrap(t.dtype(), *s, t.raw_data(), std::make_shared<const Tensor>(t));
   }
-  TFPORT_ASSIGN_OR_RETURN(int id, graph_->add_node(std::move(n)));
+  TFPORT_ASSIGN_OR_RETURN(int id, graph_->add_node_unique(std::move(n)));
   return Endpoint{id, 0};
 }
 

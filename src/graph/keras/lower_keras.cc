@@ -5,6 +5,9 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "formats/keras/keras_config.h"
 #include "graph/keras/layer.h"
@@ -218,6 +221,13 @@ void find_unsupported(const KerasModel& m, const keras::LayerTable& table,
   }
 }
 
+// (layer index, call index) of a functional model's layer call.
+struct KeyHash {
+  size_t operator()(const std::pair<size_t, int>& k) const {
+    return std::hash<size_t>()(k.first * 1031 + static_cast<size_t>(static_cast<unsigned>(k.second)));
+  }
+};
+
 struct ModelResult {
   std::vector<Value> outputs;
   std::vector<std::string> output_names;
@@ -363,10 +373,14 @@ class Lowering {
 
   StatusOr<ModelResult> lower_functional(const KerasModel& m, const std::vector<const std::vector<KerasWeight>*>& weights,
                                          const Emitter& scope, std::vector<Value>* given, int depth) {
-    std::map<std::string, size_t> index;
+    // Hashed: a large functional model (inception: 313 layers) looks layers up thousands of
+    // times, and its names share long prefixes that ordered maps compare again and again.
+    std::unordered_map<std::string_view, size_t> index;
+    index.reserve(m.layers.size());
     for (size_t i = 0; i < m.layers.size(); ++i) index.emplace(m.layers[i].name, i);
     using Key = std::pair<size_t, int>;
-    std::map<Key, std::vector<Value>> done;
+    std::unordered_map<Key, std::vector<Value>, KeyHash> done;
+    done.reserve(m.layers.size());
     auto key_of = [&](const KerasTensorRef& r) -> StatusOr<Key> {
       auto it = index.find(r.layer);
       if (it == index.end()) return invalid_argument_error("model '" + m.name + "' refers to unknown layer '" + r.layer + "'");
@@ -408,7 +422,7 @@ class Lowering {
       }
     }
 
-    std::set<Key> waiting;
+    std::unordered_set<Key, KeyHash> waiting;
     std::vector<Key> stack;
     for (const KerasTensorRef& r : m.outputs) {
       TFPORT_ASSIGN_OR_RETURN(Key k, key_of(r));

@@ -125,15 +125,17 @@ bool start_chain(const Graph& g, int id, Chain* chain) {
 // stays the conv's own Const: the scale travels as an attribute and the kernel applies it when
 // it lays the filter out for oneDNN, so no scaled copy of the weights is made at load.
 Status emit_fused(Graph& g, const Chain& chain, int into) {
-  const Node conv = g.node(chain.node);  // a copy: `into` is rewritten below
-  const bool depthwise = conv.op.find("Depthwise") != std::string::npos;
+  const bool depthwise = g.node(chain.node).op.find("Depthwise") != std::string::npos;
   TFPORT_ASSIGN_OR_RETURN(Tensor bias, Tensor::allocate(DType::kFloat, Shape{chain.channels}));
   std::copy(chain.bias.begin(), chain.bias.end(), bias.mutable_data<float>());
   TFPORT_ASSIGN_OR_RETURN(int bias_id, add_const(g, g.node(into).name + "/folded_bias", bias));
+  // References taken after add_const, which may grow the node vector. The conv is removed
+  // after this, so its attributes move to the fused node.
+  Node& conv = g.mutable_node(chain.node);
   Node& n = g.mutable_node(into);
   n.op = depthwise ? "_FusedDepthwiseConv2dNative" : "_FusedConv2D";
   n.inputs = {conv.inputs[0], conv.inputs[1], graph::Endpoint{bias_id, 0}};
-  n.attrs = conv.attrs;
+  n.attrs = std::move(conv.attrs);
   tensorflow::AttrValue ops;
   ops.mutable_list()->add_s("BiasAdd");
   n.attrs["fused_ops"] = ops;

@@ -46,11 +46,22 @@ StatusOr<int> fuse_activation(Graph& g, const std::unordered_set<int>& keep) {
     Use use;
     if (!consumers.single_data_use(id, &use) || g.node(id).inputs.empty()) continue;
     if (g.node(use.node).inputs[0].index != 0 || !fusable_activation(g.node(use.node))) continue;
-    Node fused_node = g.node(id);  // a copy: add_const may grow the node vector
-    const bool depthwise = fused_node.op.find("Depthwise") != std::string::npos;
+    const bool depthwise = conv.op.find("Depthwise") != std::string::npos;
+    const int64_t channels = plain ? out_channels(g, conv, depthwise) : 0;
+    if (plain && channels <= 0) continue;
+    Consumers::Before target_before = Consumers::before(g, use.node);
+    Consumers::Before conv_before = Consumers::before(g, id);
+    // The conv is removed below, so the fused node takes its inputs and attributes.
+    Node fused_node;
+    {
+      Node& c = g.mutable_node(id);
+      fused_node.op = std::move(c.op);
+      fused_node.inputs = std::move(c.inputs);
+      fused_node.attrs = std::move(c.attrs);
+      fused_node.value = std::move(c.value);
+      fused_node.control_inputs = std::move(c.control_inputs);
+    }
     if (plain) {
-      const int64_t channels = out_channels(g, fused_node, depthwise);
-      if (channels <= 0) continue;
       TFPORT_ASSIGN_OR_RETURN(Tensor zeros, Tensor::allocate(DType::kFloat, Shape{channels}));
       TFPORT_ASSIGN_OR_RETURN(int bias, add_const(g, g.node(use.node).name + "/zero_bias", zeros));
       fused_node.inputs.push_back(graph::Endpoint{bias, 0});
@@ -68,8 +79,6 @@ StatusOr<int> fuse_activation(Graph& g, const std::unordered_set<int>& keep) {
     }
     Node& target = g.mutable_node(use.node);
     fused_node.name = target.name;
-    Consumers::Before target_before = Consumers::before(g, use.node);
-    Consumers::Before conv_before = Consumers::before(g, id);
     target = std::move(fused_node);
     g.remove_node(id);
     ++fused;

@@ -1,5 +1,6 @@
 #include "runtime/passes/optimize.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "core/load_trace.h"
@@ -64,12 +65,24 @@ StatusOr<Graph> extract_needed(const Graph& g, const Named& named) {
     for (const graph::Endpoint& e : g.node(id).inputs) visit(e.node);
     for (int c : g.node(id).control_inputs) visit(c);
   }
+  // Usually every node is needed: then the graph is copied whole (its name table with it,
+  // without hashing every name again) and only fed nodes lose their inputs.
+  if (std::all_of(needed.begin(), needed.end(), [](char c) { return c != 0; })) {
+    Graph out = g;
+    for (int f : named.fed) {
+      graph::Node& node = out.mutable_node(f);
+      node.inputs.clear();
+      node.control_inputs.clear();
+    }
+    return out;
+  }
   std::vector<int> remap(static_cast<size_t>(n), -1);
   int next = 0;
   for (int id = 0; id < n; ++id) {
     if (needed[static_cast<size_t>(id)]) remap[static_cast<size_t>(id)] = next++;
   }
   Graph out;
+  out.reserve(next);
   // Control-flow kernels plan their bodies from these; the extracted graph keeps them.
   out.library() = g.library();
   out.mutable_function_bodies() = g.function_bodies();
@@ -82,10 +95,12 @@ StatusOr<Graph> extract_needed(const Graph& g, const Named& named) {
     copy.attrs = src.attrs;
     copy.value = src.value;
     if (!named.fed.count(id)) {
+      copy.inputs.reserve(src.inputs.size());
       for (graph::Endpoint e : src.inputs) {
         e.node = remap[static_cast<size_t>(e.node)];
         copy.inputs.push_back(e);
       }
+      copy.control_inputs.reserve(src.control_inputs.size());
       for (int c : src.control_inputs) copy.control_inputs.push_back(remap[static_cast<size_t>(c)]);
     }
     TFPORT_RETURN_IF_ERROR(out.add_node(std::move(copy)).status());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "graph/attr_values.h"
 #include "runtime/tensor_proto.h"
 
 namespace tfport::runtime::passes {
@@ -98,17 +99,16 @@ Status make_const(graph::Graph& g, int id, const Tensor& value) {
   }
   n.op = "Const";
   n.inputs.clear();
-  n.attrs.clear();
-  n.attrs["dtype"].set_type(static_cast<tensorflow::DataType>(value.dtype()));
+  n.attrs = graph::const_node_attrs(value.dtype());
   n.value = value;
   return Status::OK();
 }
 
 StatusOr<int> add_const(graph::Graph& g, std::string_view base, const Tensor& value) {
   graph::Node n;
-  n.name = g.unique_name(base);
+  n.name = base;
   n.op = "Const";
-  TFPORT_ASSIGN_OR_RETURN(int id, g.add_node(std::move(n)));
+  TFPORT_ASSIGN_OR_RETURN(int id, g.add_node_unique(std::move(n)));
   TFPORT_RETURN_IF_ERROR(make_const(g, id, value));
   return id;
 }
