@@ -157,7 +157,7 @@ class RangeScanner {
       mantissa = eight_digits(a_digits << (8 * (8 - int_digits)));
       e = p + int_digits;
     }
-    if ((*e | 0x20) == 'e') return exact_number(s);  // exponents: rare, and from_chars rounds right
+    if ((*e | 0x20) == 'e') return exact_number(s);  // exponents: rare
     // At most 15 digits: the mantissa and the power of ten are exact doubles, so one division
     // rounds once, correctly (Clinger's fast path).
     if constexpr (std::is_floating_point_v<T>) {
@@ -183,7 +183,7 @@ class RangeScanner {
     bool integral = false;
     if (!scanner.number(&d, &i, &integral)) return nullptr;
     if constexpr (std::is_floating_point_v<T>) {
-      out_[count_++] = static_cast<T>(d);  // as the exact path: the closest double, narrowed
+      out_[count_++] = static_cast<T>(d);  // as the exact path: RapidJSON's double, narrowed
     } else {
       if (!integral || i < std::numeric_limits<T>::min() || i > std::numeric_limits<T>::max()) return nullptr;
       out_[count_++] = static_cast<T>(i);
@@ -258,10 +258,12 @@ class RangeScanner {
 
 #ifdef TFPORT_JSON_AVX512
 // Eight numbers at a time, one per 64-bit lane, with the steps of number() above: the first 16
-// bytes of each number are gathered, the '-' and '.' taken out, up to seven digits converted
-// with two multiplications, divided by their power of ten (exact: one rounding) and narrowed.
-// Lanes whose number is not of the form [-]d{1,7}[.d+] (at most seven digits) or whose gap is
-// not "," or ", " are finished by the scalar code, in order, overwriting what the vector wrote.
+// bytes of each number are picked out of the 128 bytes at the group's first number (byte
+// permutes: shorter latency than gathers), the '-' and '.' taken out, up to seven digits
+// converted with two multiplications, divided by their power of ten (exact: one rounding) and
+// narrowed. Lanes whose number is not of the form [-]d{1,7}[.d+] (seven digits at most) or whose
+// gap is not "," ", " "],[" or "], [" are finished by the scalar code, in order; lanes it
+// converts are not written by the vector code.
 #define TFPORT_AVX512_FUNCTION [[gnu::target("avx512f,avx512bw,avx512dq,avx512cd,avx512vl,avx512vbmi")]]
 
 // The eight bytes from byte `index` (0..15) of the 16 bytes hi:lo, zeros past them. Variable
@@ -451,9 +453,10 @@ RangeScan scan_range(const char* from, const char* stop, const char* buffer_end,
   uint64_t carry = 0;  // the previous block's last byte may belong to a number
   uint64_t masks[kChunkBlocks];
   alignas(64) char padded[64];
-  for (const char* chunk = from; chunk < limit; chunk += 64 * kChunkBlocks) {
-    const std::size_t blocks =
-        std::min<std::size_t>(kChunkBlocks, (static_cast<std::size_t>(limit - chunk) + 63) / 64);
+  const std::size_t length = static_cast<std::size_t>(limit - from);
+  for (std::size_t chunk_at = 0; chunk_at < length; chunk_at += 64 * kChunkBlocks) {
+    const char* chunk = from + chunk_at;
+    const std::size_t blocks = std::min<std::size_t>(kChunkBlocks, (length - chunk_at + 63) / 64);
     // Whole blocks inside the buffer are classified in place; a last block that would read
     // past the buffer is classified from a copy padded with spaces.
     std::size_t in_place = blocks;
