@@ -286,13 +286,12 @@ TFPORT_AVX512_FUNCTION inline __m512i non_digit_flags(__m512i v, __m512i digits)
   return _mm512_and_si512(_mm512_or_si512(digits, above), _mm512_set1_epi64(static_cast<int64_t>(0x8080808080808080u)));
 }
 
-// eight_digits() per lane: pairs of digits, then pairs of pairs, then the two halves.
+// eight_digits() per lane: pairs of digits, then pairs of pairs (multiply-adds of neighbours),
+// then the two halves.
 TFPORT_AVX512_FUNCTION inline __m512i eight_digits(__m512i x) {
-  x = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(x, 3), _mm512_slli_epi64(x, 1)), _mm512_srli_epi64(x, 8));
-  __m512i y = _mm512_and_si512(x, _mm512_set1_epi64(0x00ff00ff00ff00ff));
-  y = _mm512_add_epi64(_mm512_mullo_epi16(y, _mm512_set1_epi16(100)), _mm512_srli_epi64(y, 16));
-  y = _mm512_and_si512(y, _mm512_set1_epi64(0x0000ffff0000ffff));
-  return _mm512_add_epi64(_mm512_mul_epu32(y, _mm512_set1_epi64(10000)), _mm512_srli_epi64(y, 32));
+  const __m512i pairs = _mm512_maddubs_epi16(x, _mm512_set1_epi16(0x010a));             // 10 * a + b
+  const __m512i quads = _mm512_madd_epi16(pairs, _mm512_set1_epi32(0x00010064));        // 100 * ab + cd
+  return _mm512_add_epi64(_mm512_mul_epu32(quads, _mm512_set1_epi64(10000)), _mm512_srli_epi64(quads, 32));
 }
 
 // Lanes whose gap is the `bytes` bytes of `text` and ends `distance` bytes after the number's
