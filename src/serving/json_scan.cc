@@ -266,15 +266,6 @@ class RangeScanner {
 // converts are not written by the vector code.
 #define TFPORT_AVX512_FUNCTION [[gnu::target("avx512f,avx512bw,avx512dq,avx512cd,avx512vl,avx512vbmi")]]
 
-// The eight bytes from byte `index` (0..15) of the 16 bytes hi:lo, zeros past them. Variable
-// shifts by 64 bits or more (or by a negative count) give zero.
-TFPORT_AVX512_FUNCTION inline __m512i bytes_from(__m512i lo, __m512i hi, __m512i index) {
-  const __m512i bits = _mm512_slli_epi64(index, 3), sixty_four = _mm512_set1_epi64(64);
-  const __m512i from_hi = _mm512_or_si512(_mm512_sllv_epi64(hi, _mm512_sub_epi64(sixty_four, bits)),
-                                          _mm512_srlv_epi64(hi, _mm512_sub_epi64(bits, sixty_four)));
-  return _mm512_or_si512(_mm512_srlv_epi64(lo, bits), from_hi);
-}
-
 // Index of the lowest set bit's byte; lanes that are zero give a garbage index.
 TFPORT_AVX512_FUNCTION inline __m512i lowest_byte(__m512i x) {
   const __m512i lowest = _mm512_and_si512(x, _mm512_sub_epi64(_mm512_setzero_si512(), x));
@@ -294,13 +285,8 @@ TFPORT_AVX512_FUNCTION inline __m512i eight_digits(__m512i x) {
   return _mm512_add_epi64(_mm512_mul_epu32(quads, _mm512_set1_epi64(10000)), _mm512_srli_epi64(quads, 32));
 }
 
-// Lanes whose gap is the `bytes` bytes of `text` and ends `distance` bytes after the number's
-// start, the number being `length` bytes long.
-TFPORT_AVX512_FUNCTION inline __mmask8 gap_is(__m512i gap_bytes, __m512i distance, __m512i length, int64_t text,
-                                             int bytes) {
-  const __m512i mask = _mm512_set1_epi64((int64_t{1} << (8 * bytes)) - 1);
-  return _mm512_cmpeq_epi64_mask(_mm512_and_si512(gap_bytes, mask), _mm512_set1_epi64(text)) &
-         _mm512_cmpeq_epi64_mask(distance, _mm512_add_epi64(length, _mm512_set1_epi64(bytes)));
+TFPORT_AVX512_FUNCTION inline __mmask8 equals(__m512i v, int64_t value) {
+  return _mm512_cmpeq_epi64_mask(v, _mm512_set1_epi64(value));
 }
 
 template <typename T>
@@ -316,7 +302,7 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
   const __m512i spread = _mm512_set_epi8(8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0,
                                          0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8,
                                          8, 8, 0, 0, 0, 0, 0, 0, 0, 0);
-  const __m512i ones = _mm512_set1_epi8(1), eights = _mm512_set1_epi8(8);
+  const __m512i ones = _mm512_set1_epi8(1);
   // Each group's numbers are picked from the 128 bytes at its first number: those 16 bytes
   // after the sign of all eight must lie in them.
   for (; i + 8 <= n && groups < kMaxGroups && buffer_end_ - s[i] >= 128 && s[i + 7] - s[i] <= 111 &&
@@ -330,10 +316,9 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
     const __m512i first8 = _mm512_permutex2var_epi8(text_lo, index, text_hi);
     const __mmask8 negative =
         _mm512_cmpeq_epi64_mask(_mm512_and_si512(first8, _mm512_set1_epi64(0xff)), _mm512_set1_epi64('-'));
-    // The 16 bytes after the sign, as lo:hi; and the same one byte further on.
+    // The eight bytes after the sign, and the same one byte further on.
     index = _mm512_mask_add_epi64(index, negative, index, ones);
     const __m512i lo = _mm512_permutex2var_epi8(text_lo, index, text_hi);
-    const __m512i hi = _mm512_permutex2var_epi8(text_lo, _mm512_add_epi8(index, eights), text_hi);
     const __m512i lo1 = _mm512_permutex2var_epi8(text_lo, _mm512_add_epi8(index, ones), text_hi);
 
     const __m512i lo_digits = _mm512_sub_epi64(lo, zeros);
@@ -359,7 +344,9 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
     ok &= ~dot | _mm512_cmpneq_epi64_mask(fraction_digits, _mm512_setzero_si512());  // "1." is not JSON
     // The byte after the number, `digits` (+1 past a '.') after the sign.
     const __m512i end = _mm512_mask_add_epi64(digits, dot, digits, one);
-    const __m512i gap_bytes = bytes_from(lo, hi, end);
+    // The eight bytes after the number, picked like the number's own.
+    const __m512i gap_bytes =
+        _mm512_permutex2var_epi8(text_lo, _mm512_add_epi8(index, _mm512_shuffle_epi8(end, spread)), text_hi);
     const __m512i terminator = _mm512_and_si512(gap_bytes, _mm512_set1_epi64(0xff));
     ok &= _mm512_cmpneq_epi64_mask(_mm512_or_si512(terminator, _mm512_set1_epi64(0x20)), _mm512_set1_epi64('e'));
     const __m512i mantissa = eight_digits(_mm512_sllv_epi64(w_digits, _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(8), digits), 3)));
@@ -375,13 +362,15 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
 
     // The usual gaps right up to the next number: "," or ", ", and "],[" or "], [" where one
     // array closes and the next opens (unless the array has rank 1: then ']' ends it).
+    // The gap's bytes (those up to the next number: at most four of them here) as one value.
     const __m512i length = _mm512_mask_add_epi64(end, negative, end, one);
-    const __m512i distance = _mm512_sub_epi64(_mm512_loadu_si512(s + i + 1), start);
-    const __mmask8 gap_ok =
-        gap_is(gap_bytes, distance, length, ',', 1) | gap_is(gap_bytes, distance, length, 0x202c, 2);  // "," ", "
-    const __mmask8 row_gap = rank_ > 1 ? gap_is(gap_bytes, distance, length, 0x5b2c5d, 3) |  // "],["
-                                             gap_is(gap_bytes, distance, length, 0x5b202c5d, 4)  // "], ["
-                                       : 0;
+    const __m512i gap_length = _mm512_sub_epi64(_mm512_sub_epi64(_mm512_loadu_si512(s + i + 1), start), length);
+    const __m512i gap_text = _mm512_and_si512(
+        gap_bytes, _mm512_sub_epi64(_mm512_sllv_epi64(one, _mm512_slli_epi64(gap_length, 3)), one));
+    const __mmask8 short_gap = _mm512_cmple_epu64_mask(gap_length, _mm512_set1_epi64(4));
+    const __mmask8 gap_ok = short_gap & (equals(gap_text, ',') | equals(gap_text, 0x202c));  // "," ", "
+    const __mmask8 row_gap =
+        rank_ > 1 ? short_gap & (equals(gap_text, 0x5b2c5d) | equals(gap_text, 0x5b202c5d)) : 0;  // "],[" "], ["
     const std::size_t base = count_;
     if ((ok & (gap_ok | row_gap)) == 0xff) {
       for (unsigned rows = row_gap; rows != 0; rows &= rows - 1) {
