@@ -1,5 +1,8 @@
-// Parsing a REST predict body into its input tensor: the simdjson fast path against the exact
-// RapidJSON path, on the bench CNN's batch-1 request (1x224x224x3 floats, ~0.9 MB of JSON).
+// Parsing a REST predict body into its input tensor: the fast path (json_fast.h) against the
+// exact RapidJSON path and a simdjson DOM, on the bench CNN's batch-1 request (1x224x224x3
+// floats, ~0.9 MB of JSON). BM_ScanRange is the fast path's range scanner on one thread with
+// each instruction set, reporting ns per number; BM_FastPath splits large bodies over two
+// threads (its CPU time is the request thread's; _AllThreads adds the helper's).
 //
 //   build/bench/json_predict_bench
 #include <benchmark/benchmark.h>

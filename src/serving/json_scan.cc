@@ -157,7 +157,7 @@ class RangeScanner {
       mantissa = eight_digits(a_digits << (8 * (8 - int_digits)));
       e = p + int_digits;
     }
-    if ((*e | 0x20) == 'e') return exact_number(s);  // exponents: rare, and from_chars rounds right
+    if ((*e | 0x20) == 'e') return exact_number(s);  // exponents: rare
     // At most 15 digits: the mantissa and the power of ten are exact doubles, so one division
     // rounds once, correctly (Clinger's fast path).
     if constexpr (std::is_floating_point_v<T>) {
@@ -183,7 +183,7 @@ class RangeScanner {
     bool integral = false;
     if (!scanner.number(&d, &i, &integral)) return nullptr;
     if constexpr (std::is_floating_point_v<T>) {
-      out_[count_++] = static_cast<T>(d);  // as the exact path: the closest double, narrowed
+      out_[count_++] = static_cast<T>(d);  // as the exact path: RapidJSON's double, narrowed
     } else {
       if (!integral || i < std::numeric_limits<T>::min() || i > std::numeric_limits<T>::max()) return nullptr;
       out_[count_++] = static_cast<T>(i);
@@ -258,20 +258,13 @@ class RangeScanner {
 
 #ifdef TFPORT_JSON_AVX512
 // Eight numbers at a time, one per 64-bit lane, with the steps of number() above: the first 16
-// bytes of each number are gathered, the '-' and '.' taken out, up to seven digits converted
-// with two multiplications, divided by their power of ten (exact: one rounding) and narrowed.
-// Lanes whose number is not of the form [-]d{1,7}[.d+] (at most seven digits) or whose gap is
-// not "," or ", " are finished by the scalar code, in order, overwriting what the vector wrote.
+// bytes of each number are picked out of the 128 bytes at the group's first number (byte
+// permutes: shorter latency than gathers), the '-' and '.' taken out, up to seven digits
+// converted with two multiplications, divided by their power of ten (exact: one rounding) and
+// narrowed. Lanes whose number is not of the form [-]d{1,7}[.d+] (seven digits at most) or whose
+// gap is not "," ", " "],[" or "], [" are finished by the scalar code, in order; lanes it
+// converts are not written by the vector code.
 #define TFPORT_AVX512_FUNCTION [[gnu::target("avx512f,avx512bw,avx512dq,avx512cd,avx512vl,avx512vbmi")]]
-
-// The eight bytes from byte `index` (0..15) of the 16 bytes hi:lo, zeros past them. Variable
-// shifts by 64 bits or more (or by a negative count) give zero.
-TFPORT_AVX512_FUNCTION inline __m512i bytes_from(__m512i lo, __m512i hi, __m512i index) {
-  const __m512i bits = _mm512_slli_epi64(index, 3), sixty_four = _mm512_set1_epi64(64);
-  const __m512i from_hi = _mm512_or_si512(_mm512_sllv_epi64(hi, _mm512_sub_epi64(sixty_four, bits)),
-                                          _mm512_srlv_epi64(hi, _mm512_sub_epi64(bits, sixty_four)));
-  return _mm512_or_si512(_mm512_srlv_epi64(lo, bits), from_hi);
-}
 
 // Index of the lowest set bit's byte; lanes that are zero give a garbage index.
 TFPORT_AVX512_FUNCTION inline __m512i lowest_byte(__m512i x) {
@@ -284,22 +277,16 @@ TFPORT_AVX512_FUNCTION inline __m512i non_digit_flags(__m512i v, __m512i digits)
   return _mm512_and_si512(_mm512_or_si512(digits, above), _mm512_set1_epi64(static_cast<int64_t>(0x8080808080808080u)));
 }
 
-// eight_digits() per lane: pairs of digits, then pairs of pairs, then the two halves.
+// eight_digits() per lane: pairs of digits, then pairs of pairs (multiply-adds of neighbours),
+// then the two halves.
 TFPORT_AVX512_FUNCTION inline __m512i eight_digits(__m512i x) {
-  x = _mm512_add_epi64(_mm512_add_epi64(_mm512_slli_epi64(x, 3), _mm512_slli_epi64(x, 1)), _mm512_srli_epi64(x, 8));
-  __m512i y = _mm512_and_si512(x, _mm512_set1_epi64(0x00ff00ff00ff00ff));
-  y = _mm512_add_epi64(_mm512_mullo_epi16(y, _mm512_set1_epi16(100)), _mm512_srli_epi64(y, 16));
-  y = _mm512_and_si512(y, _mm512_set1_epi64(0x0000ffff0000ffff));
-  return _mm512_add_epi64(_mm512_mul_epu32(y, _mm512_set1_epi64(10000)), _mm512_srli_epi64(y, 32));
+  const __m512i pairs = _mm512_maddubs_epi16(x, _mm512_set1_epi16(0x010a));             // 10 * a + b
+  const __m512i quads = _mm512_madd_epi16(pairs, _mm512_set1_epi32(0x00010064));        // 100 * ab + cd
+  return _mm512_add_epi64(_mm512_mul_epu32(quads, _mm512_set1_epi64(10000)), _mm512_srli_epi64(quads, 32));
 }
 
-// Lanes whose gap is the `bytes` bytes of `text` and ends `distance` bytes after the number's
-// start, the number being `length` bytes long.
-TFPORT_AVX512_FUNCTION inline __mmask8 gap_is(__m512i gap_bytes, __m512i distance, __m512i length, int64_t text,
-                                             int bytes) {
-  const __m512i mask = _mm512_set1_epi64((int64_t{1} << (8 * bytes)) - 1);
-  return _mm512_cmpeq_epi64_mask(_mm512_and_si512(gap_bytes, mask), _mm512_set1_epi64(text)) &
-         _mm512_cmpeq_epi64_mask(distance, _mm512_add_epi64(length, _mm512_set1_epi64(bytes)));
+TFPORT_AVX512_FUNCTION inline __mmask8 equals(__m512i v, int64_t value) {
+  return _mm512_cmpeq_epi64_mask(v, _mm512_set1_epi64(value));
 }
 
 template <typename T>
@@ -315,7 +302,7 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
   const __m512i spread = _mm512_set_epi8(8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0,
                                          0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8,
                                          8, 8, 0, 0, 0, 0, 0, 0, 0, 0);
-  const __m512i ones = _mm512_set1_epi8(1), eights = _mm512_set1_epi8(8);
+  const __m512i ones = _mm512_set1_epi8(1);
   // Each group's numbers are picked from the 128 bytes at its first number: those 16 bytes
   // after the sign of all eight must lie in them.
   for (; i + 8 <= n && groups < kMaxGroups && buffer_end_ - s[i] >= 128 && s[i + 7] - s[i] <= 111 &&
@@ -329,10 +316,9 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
     const __m512i first8 = _mm512_permutex2var_epi8(text_lo, index, text_hi);
     const __mmask8 negative =
         _mm512_cmpeq_epi64_mask(_mm512_and_si512(first8, _mm512_set1_epi64(0xff)), _mm512_set1_epi64('-'));
-    // The 16 bytes after the sign, as lo:hi; and the same one byte further on.
+    // The eight bytes after the sign, and the same one byte further on.
     index = _mm512_mask_add_epi64(index, negative, index, ones);
     const __m512i lo = _mm512_permutex2var_epi8(text_lo, index, text_hi);
-    const __m512i hi = _mm512_permutex2var_epi8(text_lo, _mm512_add_epi8(index, eights), text_hi);
     const __m512i lo1 = _mm512_permutex2var_epi8(text_lo, _mm512_add_epi8(index, ones), text_hi);
 
     const __m512i lo_digits = _mm512_sub_epi64(lo, zeros);
@@ -358,7 +344,9 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
     ok &= ~dot | _mm512_cmpneq_epi64_mask(fraction_digits, _mm512_setzero_si512());  // "1." is not JSON
     // The byte after the number, `digits` (+1 past a '.') after the sign.
     const __m512i end = _mm512_mask_add_epi64(digits, dot, digits, one);
-    const __m512i gap_bytes = bytes_from(lo, hi, end);
+    // The eight bytes after the number, picked like the number's own.
+    const __m512i gap_bytes =
+        _mm512_permutex2var_epi8(text_lo, _mm512_add_epi8(index, _mm512_shuffle_epi8(end, spread)), text_hi);
     const __m512i terminator = _mm512_and_si512(gap_bytes, _mm512_set1_epi64(0xff));
     ok &= _mm512_cmpneq_epi64_mask(_mm512_or_si512(terminator, _mm512_set1_epi64(0x20)), _mm512_set1_epi64('e'));
     const __m512i mantissa = eight_digits(_mm512_sllv_epi64(w_digits, _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(8), digits), 3)));
@@ -374,13 +362,15 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
 
     // The usual gaps right up to the next number: "," or ", ", and "],[" or "], [" where one
     // array closes and the next opens (unless the array has rank 1: then ']' ends it).
+    // The gap's bytes (those up to the next number: at most four of them here) as one value.
     const __m512i length = _mm512_mask_add_epi64(end, negative, end, one);
-    const __m512i distance = _mm512_sub_epi64(_mm512_loadu_si512(s + i + 1), start);
-    const __mmask8 gap_ok =
-        gap_is(gap_bytes, distance, length, ',', 1) | gap_is(gap_bytes, distance, length, 0x202c, 2);  // "," ", "
-    const __mmask8 row_gap = rank_ > 1 ? gap_is(gap_bytes, distance, length, 0x5b2c5d, 3) |  // "],["
-                                             gap_is(gap_bytes, distance, length, 0x5b202c5d, 4)  // "], ["
-                                       : 0;
+    const __m512i gap_length = _mm512_sub_epi64(_mm512_sub_epi64(_mm512_loadu_si512(s + i + 1), start), length);
+    const __m512i gap_text = _mm512_and_si512(
+        gap_bytes, _mm512_sub_epi64(_mm512_sllv_epi64(one, _mm512_slli_epi64(gap_length, 3)), one));
+    const __mmask8 short_gap = _mm512_cmple_epu64_mask(gap_length, _mm512_set1_epi64(4));
+    const __mmask8 gap_ok = short_gap & (equals(gap_text, ',') | equals(gap_text, 0x202c));  // "," ", "
+    const __mmask8 row_gap =
+        rank_ > 1 ? short_gap & (equals(gap_text, 0x5b2c5d) | equals(gap_text, 0x5b202c5d)) : 0;  // "],[" "], ["
     const std::size_t base = count_;
     if ((ok & (gap_ok | row_gap)) == 0xff) {
       for (unsigned rows = row_gap; rows != 0; rows &= rows - 1) {
@@ -451,9 +441,10 @@ RangeScan scan_range(const char* from, const char* stop, const char* buffer_end,
   uint64_t carry = 0;  // the previous block's last byte may belong to a number
   uint64_t masks[kChunkBlocks];
   alignas(64) char padded[64];
-  for (const char* chunk = from; chunk < limit; chunk += 64 * kChunkBlocks) {
-    const std::size_t blocks =
-        std::min<std::size_t>(kChunkBlocks, (static_cast<std::size_t>(limit - chunk) + 63) / 64);
+  const std::size_t length = static_cast<std::size_t>(limit - from);
+  for (std::size_t chunk_at = 0; chunk_at < length; chunk_at += 64 * kChunkBlocks) {
+    const char* chunk = from + chunk_at;
+    const std::size_t blocks = std::min<std::size_t>(kChunkBlocks, (length - chunk_at + 63) / 64);
     // Whole blocks inside the buffer are classified in place; a last block that would read
     // past the buffer is classified from a copy padded with spaces.
     std::size_t in_place = blocks;

@@ -58,8 +58,11 @@ void append_breaks(BreakRuns* to, const BreakRuns& tail, uint64_t offset);
 // they do not describe a rectangular array.
 std::optional<std::vector<int64_t>> shape_of(uint64_t total, int rank, const BreakRuns& breaks);
 
-// The classifier in use. Tests force the slower ones to cover them; kAvx512 needs AVX-512BW,
-// kAvx2 AVX2 (requests for an instruction set the CPU lacks fall back to what it has).
+// The instruction set the scanner uses: kAvx512 (AVX-512 F, BW, DQ, CD, VL and VBMI: Ice Lake,
+// Zen 4 and later) classifies bytes and converts eight numbers at a time; kAvx2 classifies with
+// AVX2 and converts one number at a time, as kPortable does after a table lookup per byte. The
+// best the CPU has is picked at start; tests force the others to cover them (a request for one
+// the CPU lacks falls back to the next best).
 enum class ScanIsa { kPortable, kAvx2, kAvx512 };
 ScanIsa best_scan_isa();
 void set_scan_isa(ScanIsa isa);

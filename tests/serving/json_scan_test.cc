@@ -317,6 +317,31 @@ TEST(JsonScanTest, NumbersStraddlingBlocksChunksAndTheBufferEnd) {
   }
 }
 
+// Each gap of two rows of numbers replaced by something that is not a gap between two numbers
+// of one row, at every position of the vector kernel's groups of eight.
+TEST(JsonScanTest, BrokenGapsInsideLongRowsAreRefused) {
+  const char* broken[] = {",]", ",[", "[,", "],", ",,", " ", "", ",x", "-,", ",.", ",+", "]]", "],[[", "]],[",
+                          ",\"", ",}", ", ,", ",  [", "] ,", "\n", ",\x01", "],[", "] , [ ["};
+  for (ScanIsa isa : kIsas) {
+    ForcedIsa forced(isa);
+    for (const char* separator : {",", ", "}) {
+      for (int at = 0; at < 23; ++at) {
+        for (const char* gap : broken) {
+          std::string row, intact;
+          for (int i = 0; i < 24; ++i) {
+            if (i > 0) row += i == at + 1 ? gap : separator;
+            if (i > 0) intact += separator;
+            row += i % 2 ? "-0.125" : "7.5";
+            intact += i % 2 ? "-0.125" : "7.5";
+          }
+          const std::string body = "{\"instances\": [[" + row + "], [" + intact + "]]}";
+          EXPECT_EQ(compare(body, DType::kFloat), Outcome::kRefused) << body;
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonScanTest, NegativeZeroAndIntegerZeroAsTheExactPath) {
   for (ScanIsa isa : kIsas) {
     ForcedIsa forced(isa);
