@@ -1,6 +1,7 @@
 #include "graph/keras/emitter.h"
 
 #include <array>
+#include <mutex>
 #include <cmath>
 #include <cstring>
 
@@ -44,18 +45,17 @@ float half_to_float(uint16_t h) {
 // Mul and AddV2 per BatchNormalization, one activation per layer): one map per dtype, shared by
 // those nodes (copy on write).
 NodeAttrs t_attrs(DType dtype) {
+  // Filled per dtype on first use: a one-shot process (tfport run) builds only the few it needs.
   constexpr int kShared = 32;
-  static const std::array<NodeAttrs, kShared> shared = [] {
-    std::array<NodeAttrs, kShared> maps;
-    for (int i = 0; i < kShared; ++i) {
-      AttrMap m;
-      m["T"] = attr_type(static_cast<DType>(i));
-      maps[static_cast<size_t>(i)] = m;
-    }
-    return maps;
-  }();
+  static std::mutex mu;
+  static std::array<NodeAttrs, kShared> shared;
   const int i = static_cast<int>(dtype);
-  if (i >= 0 && i < kShared) return shared[static_cast<size_t>(i)];
+  if (i >= 0 && i < kShared) {
+    std::lock_guard<std::mutex> lock(mu);
+    NodeAttrs& slot = shared[static_cast<size_t>(i)];
+    if (slot.empty()) slot["T"] = attr_type(dtype);
+    return slot;
+  }
   AttrMap m;
   m["T"] = attr_type(dtype);
   return NodeAttrs(m);
