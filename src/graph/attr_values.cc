@@ -1,6 +1,7 @@
 #include "graph/attr_values.h"
 
 #include <array>
+#include <mutex>
 
 namespace tfport::graph {
 
@@ -49,18 +50,17 @@ tensorflow::AttrValue attr_types(const std::vector<DType>& v) {
 }
 
 NodeAttrs const_node_attrs(DType dtype) {
-  constexpr int kShared = 32;  // every DType tfport names
-  static const std::array<NodeAttrs, kShared> shared = [] {
-    std::array<NodeAttrs, kShared> maps;
-    for (int i = 0; i < kShared; ++i) {
-      AttrMap m;
-      m["dtype"] = attr_type(static_cast<DType>(i));
-      maps[static_cast<size_t>(i)] = m;
-    }
-    return maps;
-  }();
+  // Filled per dtype on first use: a one-shot process (tfport run) builds only the few it needs.
+  constexpr int kShared = 32;
+  static std::mutex mu;
+  static std::array<NodeAttrs, kShared> shared;
   const int i = static_cast<int>(dtype);
-  if (i >= 0 && i < kShared) return shared[static_cast<size_t>(i)];
+  if (i >= 0 && i < kShared) {
+    std::lock_guard<std::mutex> lock(mu);
+    NodeAttrs& slot = shared[static_cast<size_t>(i)];
+    if (slot.empty()) slot["dtype"] = attr_type(dtype);
+    return slot;
+  }
   AttrMap m;
   m["dtype"] = attr_type(dtype);
   return NodeAttrs(m);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
@@ -48,11 +49,13 @@ Status missing_ops_error(const std::map<std::string, std::vector<std::string>>& 
 // Inputs that carry data into the node's kernel. The ref input of Assign/AssignAdd/AssignSub
 // (the VariableV2 itself) is not one: the kernel updates the variable by key, and reading the
 // variable before its first assignment would fail.
-std::vector<Endpoint> data_inputs(const Graph& g, const graph::Node& node) {
+// A view, not a copy: the planner asks several times per node.
+std::span<const Endpoint> data_inputs(const Graph& g, const graph::Node& node) {
+  std::span<const Endpoint> all(node.inputs);
   if (is_ref_assign(node.op) && !node.inputs.empty() && is_ref_variable(g.node(node.inputs[0].node).op)) {
-    return {node.inputs.begin() + 1, node.inputs.end()};
+    return all.subspan(1);
   }
-  return node.inputs;
+  return all;
 }
 
 // hardware_concurrency reads sysfs on every call; the answer is taken once per process.
@@ -241,13 +244,18 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
   // Kernels: every missing op is reported at once, before anything runs.
   const OpRegistry& registry = OpRegistry::global();
   std::map<std::string, std::vector<std::string>> missing;
+  std::vector<const OpRegistration*> registrations;
+  registrations.reserve(order.size());
   for (int id : order) {
     const graph::Node& node = g.node(id);
-    if (registry.find(node.op) == nullptr) missing[node.op].push_back(node.name);
+    registrations.push_back(registry.find(node.op));
+    if (registrations.back() == nullptr) missing[node.op].push_back(node.name);
   }
   if (!missing.empty()) return missing_ops_error(missing);
 
-  for (int id : order) {
+  plan->steps_.reserve(order.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    const int id = order[i];
     const graph::Node& node = g.node(id);
     if (is_unsafe_op(node.op) && !options.allow_unsafe_ops &&
         !(options.allow_file_access && is_checkpoint_or_asset_read(node.op))) {
@@ -273,10 +281,12 @@ StatusOr<std::unique_ptr<Plan>> Plan::build(const Graph& source, const PlanSpec&
     }
     Attrs view(attrs, node.name, node.op, &body_options);
     view.set_value_tensor(&node.value);
-    auto kernel = registry.find(node.op)->create(view);
+    auto kernel = registrations[i]->create(view);
     if (!kernel.ok()) return with_node_context(kernel.status(), node.name, node.op);
     step.kernel = std::move(*kernel);
-    for (const Endpoint& e : data_inputs(g, node)) {
+    const std::span<const Endpoint> inputs = data_inputs(g, node);
+    step.inputs.reserve(inputs.size());
+    for (const Endpoint& e : inputs) {
       TFPORT_ASSIGN_OR_RETURN(int slot, slot_of(e));
       step.inputs.push_back(slot);
     }

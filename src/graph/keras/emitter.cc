@@ -1,5 +1,7 @@
 #include "graph/keras/emitter.h"
 
+#include <array>
+#include <mutex>
 #include <cmath>
 #include <cstring>
 
@@ -37,6 +39,40 @@ float half_to_float(uint16_t h) {
   bits |= sign;
   std::memcpy(&f, &bits, 4);
   return f;
+}
+
+// {"T": dtype}, the only attribute of the elementwise ops a model emits by the hundred (one
+// Mul and AddV2 per BatchNormalization, one activation per layer): one map per dtype, shared by
+// those nodes (copy on write).
+NodeAttrs t_attrs(DType dtype) {
+  // Filled per dtype on first use: a one-shot process (tfport run) builds only the few it needs.
+  constexpr int kShared = 32;
+  static std::mutex mu;
+  static std::array<NodeAttrs, kShared> shared;
+  const int i = static_cast<int>(dtype);
+  if (i >= 0 && i < kShared) {
+    std::lock_guard<std::mutex> lock(mu);
+    NodeAttrs& slot = shared[static_cast<size_t>(i)];
+    if (slot.empty()) slot["T"] = attr_type(dtype);
+    return slot;
+  }
+  AttrMap m;
+  m["T"] = attr_type(dtype);
+  return NodeAttrs(m);
+}
+
+// An op whose only attribute is T, named under `scope`.
+StatusOr<Endpoint> add_t_op(Graph& graph, const std::string& scope, std::string_view op, std::vector<Endpoint> inputs,
+                            DType dtype) {
+  Node n;
+  n.name.reserve(scope.size() + 1 + op.size());
+  if (!scope.empty()) n.name.append(scope).append("/");
+  n.name.append(op);
+  n.op = std::string(op);
+  n.inputs = std::move(inputs);
+  n.attrs = t_attrs(dtype);
+  TFPORT_ASSIGN_OR_RETURN(int id, graph.add_node_unique(std::move(n)));
+  return Endpoint{id, 0};
 }
 
 }  // namespace
@@ -162,17 +198,20 @@ StatusOr<Value> Emitter::op(std::string_view op_name, std::vector<Endpoint> inpu
 }
 
 StatusOr<Value> Emitter::unary(std::string_view op_name, const Value& x) {
-  return op(op_name, {x.ep}, {{"T", attr_type(x.dtype)}}, x.dtype, x.shape);
+  TFPORT_ASSIGN_OR_RETURN(Endpoint e, add_t_op(*graph_, scope_, op_name, {x.ep}, x.dtype));
+  return Value{e, x.dtype, x.shape};
 }
 
 StatusOr<Value> Emitter::binary(std::string_view op_name, const Value& x, const Value& y) {
   TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> shape, broadcast_shapes(x.shape, y.shape));
-  return op(op_name, {x.ep, y.ep}, {{"T", attr_type(x.dtype)}}, x.dtype, std::move(shape));
+  TFPORT_ASSIGN_OR_RETURN(Endpoint e, add_t_op(*graph_, scope_, op_name, {x.ep, y.ep}, x.dtype));
+  return Value{e, x.dtype, std::move(shape)};
 }
 
 StatusOr<Value> Emitter::binary_scalar(std::string_view op_name, const Value& x, float c) {
   TFPORT_ASSIGN_OR_RETURN(Endpoint k, scalar("Const", c));
-  return op(op_name, {x.ep, k}, {{"T", attr_type(x.dtype)}}, x.dtype, x.shape);
+  TFPORT_ASSIGN_OR_RETURN(Endpoint e, add_t_op(*graph_, scope_, op_name, {x.ep, k}, x.dtype));
+  return Value{e, x.dtype, x.shape};
 }
 
 StatusOr<Value> Emitter::const_value(std::string_view base, const Tensor& t, std::vector<int64_t> shape) {

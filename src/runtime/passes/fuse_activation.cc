@@ -35,10 +35,10 @@ StatusOr<int> fuse_activation(Graph& g, const std::unordered_set<int>& keep) {
   const int n = g.num_nodes();
   for (int id = 0; id < n; ++id) {
     const Node& conv = g.node(id);
-    if (conv.removed || keep.count(id) || !is_float_op(conv)) continue;
+    if (conv.removed) continue;
     const bool plain = conv.op == "Conv2D" || conv.op == "DepthwiseConv2dNative";
     const bool with_bias = conv.op == "_FusedConv2D" || conv.op == "_FusedDepthwiseConv2dNative";
-    if (!plain && !with_bias) continue;
+    if ((!plain && !with_bias) || keep.count(id) || !is_float_op(conv)) continue;
     if (with_bias) {
       auto it = conv.attrs.find("fused_ops");
       if (it == conv.attrs.end() || it->second.list().s_size() != 1 || it->second.list().s(0) != "BiasAdd") continue;
