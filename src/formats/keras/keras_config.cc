@@ -28,11 +28,14 @@ int64_t integer_of(element e) {
   return e.get_int64().value_unsafe();
 }
 
-// The member `key` of an object (nullopt when `e` is not an object or has no such member).
+// The member `key` of an object (nullopt when `e` is not an object or has no such member); of
+// a key given twice, the last value, as nlohmann's parser (and the layer configs) keep it.
 std::optional<element> member(element e, std::string_view key) {
   if (e.type() != element_type::OBJECT) return std::nullopt;
-  element found;
-  if (object_of(e).at_key(key).get(found) != simdjson::SUCCESS) return std::nullopt;
+  std::optional<element> found;
+  for (simdjson::dom::key_value_pair field : object_of(e)) {
+    if (field.key == key) found = field.value;
+  }
   return found;
 }
 

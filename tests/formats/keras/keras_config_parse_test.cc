@@ -85,6 +85,19 @@ TEST(KerasConfigParse, LayerConfigsOfFixturesMatchNlohmann) {
   }
 }
 
+TEST(KerasConfigParse, RepeatedKeysKeepTheirLastValue) {
+  KerasModel model;
+  Status s = keras::parse_model_config(
+      R"({"class_name": "Sequential", "config": {"name": "a", "name": "b", "layers": [)"
+      R"({"class_name": "Dense", "name": "x", "name": "d", "config": {"units": 1, "units": 4}}]}})",
+      "m.h5", &model);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(model.name, "b");
+  ASSERT_EQ(model.layers.size(), 1u);
+  EXPECT_EQ(model.layers[0].name, "d");
+  EXPECT_EQ(model.layers[0].parsed_config->value["units"].get<int>(), 4);
+}
+
 TEST(KerasConfigParse, InvalidJsonIsDataLoss) {
   KerasModel model;
   Status s = keras::parse_model_config(R"({"class_name": "Sequential", "config": {"layers": [)", "m.h5", &model);
