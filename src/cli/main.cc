@@ -23,7 +23,7 @@ int report(const tfport::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tfport::cli::apply_openmp_defaults(argv);
+  tfport::cli::apply_openmp_defaults(argc, argv);
   CLI::App app{"tfport: read, inspect, run, serve and write TensorFlow and Keras model files"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "tfport 0.1.0");

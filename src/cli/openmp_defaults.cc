@@ -8,10 +8,18 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string_view>
 
 namespace tfport::cli {
 
-void apply_openmp_defaults(char** argv) {
+bool runs_models(int argc, char** argv) {
+  if (argc < 2) return false;
+  const std::string_view command = argv[1];
+  return command == "run" || command == "bench" || command == "serve";
+}
+
+void apply_openmp_defaults(int argc, char** argv) {
+  if (!runs_models(argc, argv)) return;
   if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;  // the user chose
   if (setenv("GOMP_SPINCOUNT", "20000", 1) != 0) return;
   execv("/proc/self/exe", argv);
