@@ -44,11 +44,11 @@ RunExecutor& RunExecutor::instance(int threads) {
   return *executor;
 }
 
-RunExecutor::RunExecutor(int threads) {
+RunExecutor::RunExecutor(int threads, int max_burst_threads) : max_burst_threads_(max_burst_threads) {
   const int n = std::max(1, threads);
   workers_.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    workers_.emplace_back([this] { loop(); });
+    workers_.emplace_back([this] { loop(false); });
     pthread_setname_np(workers_.back().native_handle(), "run");
   }
 }
@@ -59,7 +59,15 @@ RunExecutor::~RunExecutor() {
     stopping_ = true;
   }
   cv_.notify_all();
+  burst_cv_.notify_all();
   for (auto& w : workers_) w.join();
+  std::unique_lock lock(mu_);
+  burst_exit_cv_.wait(lock, [this] { return burst_threads_ == 0; });
+}
+
+int RunExecutor::burst_threads() const {
+  std::lock_guard lock(const_cast<std::mutex&>(mu_));
+  return burst_threads_;
 }
 
 Status RunExecutor::run(const std::function<Status()>& fn) {
@@ -69,12 +77,32 @@ Status RunExecutor::run(const std::function<Status()>& fn) {
   Task task;
   task.fn = &fn;
   task.deadline = runtime::current_run_deadline();
+  enum { kPermanent, kBurst, kNewBurst, kNone } wake = kNone;
   {
     std::lock_guard lock(mu_);
     queue_.push_back(&task);
     pending_.fetch_add(1, std::memory_order_relaxed);
+    const int permanent = static_cast<int>(workers_.size());
+    if (idle_permanent_ > 0) {
+      wake = kPermanent;
+    } else if (running_ < permanent) {
+      // A permanent thread is between two tasks and takes this one before it waits again.
+    } else if (idle_burst_ > 0) {
+      wake = kBurst;
+    } else if (running_ < permanent + burst_threads_) {
+      // Likewise a burst thread.
+    } else if (burst_threads_ < max_burst_threads_ && !stopping_) {
+      ++burst_threads_;
+      wake = kNewBurst;
+    }
   }
-  cv_.notify_one();
+  if (wake == kPermanent) cv_.notify_one();
+  if (wake == kBurst) burst_cv_.notify_one();
+  if (wake == kNewBurst) {
+    std::thread burst([this] { loop(true); });
+    pthread_setname_np(burst.native_handle(), "run-burst");
+    burst.detach();
+  }
   if (task.wait_until(task.deadline)) return std::move(task.result);
   int expected = Task::kQueued;
   if (task.state.compare_exchange_strong(expected, Task::kAbandoned)) {
@@ -92,14 +120,29 @@ Status RunExecutor::run(const std::function<Status()>& fn) {
   return std::move(task.result);
 }
 
-void RunExecutor::loop() {
+void RunExecutor::loop(bool burst) {
   t_on_run_thread = true;
   while (true) {
     Task* task = nullptr;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (burst) {
+        ++idle_burst_;
+        burst_cv_.wait_for(lock, kBurstIdle, ready);
+        --idle_burst_;
+      } else {
+        ++idle_permanent_;
+        cv_.wait(lock, ready);
+        --idle_permanent_;
+      }
+      if (queue_.empty()) {  // stopping, or a burst thread's idle time is up
+        if (burst) {
+          --burst_threads_;
+          burst_exit_cv_.notify_all();
+        }
+        return;
+      }
       task = queue_.front();
       queue_.pop_front();
       int expected = Task::kQueued;
@@ -107,6 +150,7 @@ void RunExecutor::loop() {
         pending_.fetch_sub(1, std::memory_order_relaxed);  // abandoned
         continue;
       }
+      ++running_;
     }
     {
       runtime::ScopedRunDeadline deadline(task->deadline);
@@ -114,6 +158,10 @@ void RunExecutor::loop() {
     }
     completed_.fetch_add(1, std::memory_order_relaxed);
     pending_.fetch_sub(1, std::memory_order_relaxed);
+    {
+      std::lock_guard lock(mu_);
+      --running_;
+    }
     task->finish();
   }
 }

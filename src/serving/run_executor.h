@@ -32,11 +32,19 @@ class RunExecutor {
   // run thread, 2,600 with its runs on the HTTP threads.
   static constexpr std::chrono::microseconds kInlineBelow{20};
 
+  // While every run thread is busy and work waits, up to this many extra run threads start;
+  // each ends after kBurstIdle without work, and libgomp frees its team with it. Under load
+  // several teams share the cores (libgomp then stops spinning, which costs each op a little
+  // but lets concurrent requests fill both cores); once the load is gone, the one team left
+  // spins again.
+  static constexpr int kMaxBurstThreads = 3;
+  static constexpr std::chrono::milliseconds kBurstIdle{200};
+
   // The process's executor. `threads` applies on first use only (later values are ignored):
   // the server sets it from its options before any run.
   static RunExecutor& instance(int threads = 1);
 
-  explicit RunExecutor(int threads);
+  explicit RunExecutor(int threads, int max_burst_threads = kMaxBurstThreads);
   ~RunExecutor();
   RunExecutor(const RunExecutor&) = delete;
   RunExecutor& operator=(const RunExecutor&) = delete;
@@ -52,12 +60,13 @@ class RunExecutor {
   bool idle() const { return pending_.load(std::memory_order_relaxed) == 0; }
 
   int threads() const { return static_cast<int>(workers_.size()); }
+  int burst_threads() const;
   // Tasks run so far (tests check that runs really went through here).
   int64_t completed() const { return completed_.load(std::memory_order_relaxed); }
 
  private:
   struct Task;
-  void loop();
+  void loop(bool burst);
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -66,6 +75,14 @@ class RunExecutor {
   std::atomic<int64_t> completed_{0};
   std::atomic<int> pending_{0};  // queued or running
   std::vector<std::thread> workers_;
+  int max_burst_threads_;
+  // Guarded by mu_. Work goes to an idle permanent thread first: a burst thread that kept
+  // taking work would keep its team, and two teams alive make libgomp stop spinning.
+  int idle_permanent_ = 0;
+  int idle_burst_ = 0;
+  int burst_threads_ = 0;  // extra threads alive
+  int running_ = 0;        // tasks being run
+  std::condition_variable burst_cv_, burst_exit_cv_;
 };
 
 // Per servable and signature: the last run's duration, to keep tiny runs inline.

@@ -39,7 +39,7 @@ TEST(RunExecutorTest, TheRunSeesTheCallersDeadline) {
 }
 
 TEST(RunExecutorTest, AQueuedRunPastItsDeadlineNeverStarts) {
-  RunExecutor executor(1);
+  RunExecutor executor(1, /*max_burst_threads=*/0);
   std::atomic<bool> started{false}, release{false};
   const std::function<Status()> blocker = [&] {
     started = true;
@@ -69,6 +69,32 @@ TEST(RunExecutorTest, AQueuedRunPastItsDeadlineNeverStarts) {
   EXPECT_TRUE(second_ran.load());
   EXPECT_EQ(executor.completed(), 2);
   EXPECT_TRUE(executor.idle());
+}
+
+// While the run thread is busy, queued work starts an extra thread at once; it ends once idle.
+TEST(RunExecutorTest, BurstThreadsWhileBusy) {
+  RunExecutor executor(1, 1);
+  std::atomic<bool> started{false}, release{false};
+  const std::function<Status()> blocker = [&] {
+    started = true;
+    while (!release.load()) std::this_thread::sleep_for(1ms);
+    return Status();
+  };
+  std::thread first([&] { EXPECT_TRUE(executor.run(blocker).ok()); });
+  while (!started.load()) std::this_thread::sleep_for(1ms);
+  std::thread::id ran_on;
+  const std::function<Status()> second = [&] {
+    ran_on = std::this_thread::get_id();
+    return Status();
+  };
+  EXPECT_TRUE(executor.run(second).ok());  // does not wait for the blocker
+  EXPECT_EQ(executor.burst_threads(), 1);
+  EXPECT_NE(ran_on, std::this_thread::get_id());
+  release = true;
+  first.join();
+  const auto until = std::chrono::steady_clock::now() + 20 * RunExecutor::kBurstIdle;
+  while (executor.burst_threads() > 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(executor.burst_threads(), 0);
 }
 
 TEST(RunExecutorTest, SeveralCallersAtOnce) {
