@@ -5,10 +5,9 @@
 // Run: build/bench/keras_read_bench [--benchmark_filter=inception]
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <sstream>
 
+#include "keras_bench_models.h"
 #include "formats/hdf5/hdf5_file.h"
 #include "formats/keras/keras_config.h"
 #include "support/test_support.h"
@@ -74,16 +73,7 @@ void read_keras_kept(benchmark::State& state, std::string path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> paths = {tfport::testing::fixture("bench/mobilenet_v2_nsfw.h5"),
-                                    tfport::testing::fixture("realworld/mnist-cnn/model/mnist_cnn.h5")};
-  if (const char* extra = std::getenv("TFPORT_LOAD_BENCH_EXTRA")) {
-    std::stringstream list(extra);
-    for (std::string p; std::getline(list, p, ':');) {
-      if (!p.empty()) paths.push_back(p);
-    }
-  }
-  for (const std::string& p : paths) {
-    if (!std::filesystem::exists(p)) continue;
+  for (const std::string& p : tfport::bench::keras_bench_models()) {
     std::string file = std::filesystem::path(p).filename().string();
     benchmark::RegisterBenchmark(("hdf5_open/" + file).c_str(), hdf5_open, p)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("parse_config/" + file).c_str(), parse_config, p)->Unit(benchmark::kMicrosecond);

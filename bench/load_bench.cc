@@ -5,10 +5,9 @@
 // Run: build/bench/load_bench [--benchmark_filter=mobilenet]
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <sstream>
 
+#include "keras_bench_models.h"
 #include "support/test_support.h"
 #include "tfport/model.h"
 
@@ -27,16 +26,7 @@ void load_model(benchmark::State& state, std::string path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> paths = {tfport::testing::fixture("bench/mobilenet_v2_nsfw.h5"),
-                                    tfport::testing::fixture("realworld/mnist-cnn/model/mnist_cnn.h5")};
-  if (const char* extra = std::getenv("TFPORT_LOAD_BENCH_EXTRA")) {
-    std::stringstream list(extra);
-    for (std::string p; std::getline(list, p, ':');) {
-      if (!p.empty()) paths.push_back(p);
-    }
-  }
-  for (const std::string& p : paths) {
-    if (!std::filesystem::exists(p)) continue;
+  for (const std::string& p : tfport::bench::keras_bench_models()) {
     std::string name = "load/" + std::filesystem::path(p).filename().string();
     benchmark::RegisterBenchmark(name.c_str(), load_model, p)->Unit(benchmark::kMillisecond);
   }

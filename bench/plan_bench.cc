@@ -6,11 +6,10 @@
 // Run: build/bench/plan_bench [--benchmark_filter=plan/inception]
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <sstream>
 
+#include "keras_bench_models.h"
 #include "graph/keras/lower_keras.h"
 #include "runtime/plan.h"
 #include "support/test_support.h"
@@ -57,16 +56,7 @@ void plan(benchmark::State& state, std::shared_ptr<const tfport::KerasModel> mod
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> paths = {tfport::testing::fixture("bench/mobilenet_v2_nsfw.h5"),
-                                    tfport::testing::fixture("realworld/mnist-cnn/model/mnist_cnn.h5")};
-  if (const char* extra = std::getenv("TFPORT_LOAD_BENCH_EXTRA")) {
-    std::stringstream list(extra);
-    for (std::string p; std::getline(list, p, ':');) {
-      if (!p.empty()) paths.push_back(p);
-    }
-  }
-  for (const std::string& p : paths) {
-    if (!std::filesystem::exists(p)) continue;
+  for (const std::string& p : tfport::bench::keras_bench_models()) {
     auto read = tfport::read_keras_h5(p);
     if (!read.ok()) continue;
     auto model = std::make_shared<const tfport::KerasModel>(std::move(*read));

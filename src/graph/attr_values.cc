@@ -49,21 +49,34 @@ tensorflow::AttrValue attr_types(const std::vector<DType>& v) {
   return a;
 }
 
-NodeAttrs const_node_attrs(DType dtype) {
-  // Filled per dtype on first use: a one-shot process (tfport run) builds only the few it needs.
-  constexpr int kShared = 32;
+namespace {
+
+// {key: dtype} maps shared by every node that has only that attribute (copy on write), filled
+// per dtype on first use: a one-shot process (tfport run) builds only the few it needs.
+NodeAttrs shared_single_type_attrs(std::array<NodeAttrs, 32>& cache, const char* key, DType dtype) {
   static std::mutex mu;
-  static std::array<NodeAttrs, kShared> shared;
   const int i = static_cast<int>(dtype);
-  if (i >= 0 && i < kShared) {
+  if (i >= 0 && i < static_cast<int>(cache.size())) {
     std::lock_guard<std::mutex> lock(mu);
-    NodeAttrs& slot = shared[static_cast<size_t>(i)];
-    if (slot.empty()) slot["dtype"] = attr_type(dtype);
+    NodeAttrs& slot = cache[static_cast<size_t>(i)];
+    if (slot.empty()) slot[key] = attr_type(dtype);
     return slot;
   }
   AttrMap m;
-  m["dtype"] = attr_type(dtype);
+  m[key] = attr_type(dtype);
   return NodeAttrs(m);
+}
+
+}  // namespace
+
+NodeAttrs const_node_attrs(DType dtype) {
+  static std::array<NodeAttrs, 32> cache;
+  return shared_single_type_attrs(cache, "dtype", dtype);
+}
+
+NodeAttrs t_node_attrs(DType dtype) {
+  static std::array<NodeAttrs, 32> cache;
+  return shared_single_type_attrs(cache, "T", dtype);
 }
 
 }  // namespace tfport::graph

@@ -24,5 +24,8 @@ tensorflow::AttrValue attr_types(const std::vector<DType>& v);
 // The attributes of a Const node of `dtype` ({"dtype": dtype}), one map per dtype shared by
 // every such node (copy on write), since graphs hold thousands of weight constants.
 NodeAttrs const_node_attrs(DType dtype);
+// {"T": dtype}, the only attribute of the elementwise ops a Keras model emits by the hundred
+// (one Mul and AddV2 per BatchNormalization, one activation per layer); shared the same way.
+NodeAttrs t_node_attrs(DType dtype);
 
 }  // namespace tfport::graph

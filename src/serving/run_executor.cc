@@ -66,7 +66,7 @@ RunExecutor::~RunExecutor() {
 }
 
 int RunExecutor::burst_threads() const {
-  std::lock_guard lock(const_cast<std::mutex&>(mu_));
+  std::lock_guard lock(mu_);
   return burst_threads_;
 }
 

@@ -68,7 +68,7 @@ class RunExecutor {
   struct Task;
   void loop(bool burst);
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Task*> queue_;
   bool stopping_ = false;

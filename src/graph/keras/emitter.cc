@@ -1,7 +1,5 @@
 #include "graph/keras/emitter.h"
 
-#include <array>
-#include <mutex>
 #include <cmath>
 #include <cstring>
 
@@ -41,26 +39,6 @@ float half_to_float(uint16_t h) {
   return f;
 }
 
-// {"T": dtype}, the only attribute of the elementwise ops a model emits by the hundred (one
-// Mul and AddV2 per BatchNormalization, one activation per layer): one map per dtype, shared by
-// those nodes (copy on write).
-NodeAttrs t_attrs(DType dtype) {
-  // Filled per dtype on first use: a one-shot process (tfport run) builds only the few it needs.
-  constexpr int kShared = 32;
-  static std::mutex mu;
-  static std::array<NodeAttrs, kShared> shared;
-  const int i = static_cast<int>(dtype);
-  if (i >= 0 && i < kShared) {
-    std::lock_guard<std::mutex> lock(mu);
-    NodeAttrs& slot = shared[static_cast<size_t>(i)];
-    if (slot.empty()) slot["T"] = attr_type(dtype);
-    return slot;
-  }
-  AttrMap m;
-  m["T"] = attr_type(dtype);
-  return NodeAttrs(m);
-}
-
 // An op whose only attribute is T, named under `scope`.
 StatusOr<Endpoint> add_t_op(Graph& graph, const std::string& scope, std::string_view op, std::vector<Endpoint> inputs,
                             DType dtype) {
@@ -70,7 +48,7 @@ StatusOr<Endpoint> add_t_op(Graph& graph, const std::string& scope, std::string_
   n.name.append(op);
   n.op = std::string(op);
   n.inputs = std::move(inputs);
-  n.attrs = t_attrs(dtype);
+  n.attrs = t_node_attrs(dtype);
   TFPORT_ASSIGN_OR_RETURN(int id, graph.add_node_unique(std::move(n)));
   return Endpoint{id, 0};
 }
