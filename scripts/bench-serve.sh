@@ -2,7 +2,9 @@
 # Load tests `tfport serve` with wrk: requests/s, p50/p99 latency and failed requests for
 # half_plus_two and the bench models at 1, 8 and 64 connections, beside the in-process
 # latency of the same model (`tfport bench`) and beside nginx serving a static file of the same
-# response size (the HTTP ceiling of this machine); then a hot reload under load.
+# response size (the HTTP ceiling of this machine); then a hot reload under load. At one
+# connection it also posts the same body to a URL that reads it and answers at once without
+# decoding it (`POST .../metadata`, a 400): the transport floor for that body on this machine.
 # Usage: scripts/bench-serve.sh [seconds per run (default 5)]   Prints a Markdown report.
 #        TFPORT_BENCH_MODELS="mobilenet_v2 ..." limits the rows to those models (and skips the
 #        hot-reload run).
@@ -120,8 +122,8 @@ NGINX
 
 echo "# tfport serve benchmark ($(nproc) cores, ${secs}s per run, $(date -u +%Y-%m-%dT%H:%MZ))"
 echo
-echo "| model | batch | conns | tfport req/s | p50 ms | p99 ms | failed | nginx req/s (same size) | nginx p50 ms | % of ceiling | in-process p50 ms | in-process p99 ms |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| model | batch | conns | tfport req/s | p50 ms | p99 ms | failed | nginx req/s (same size) | nginx p50 ms | % of ceiling | in-process p50 ms | in-process p99 ms | same body, no decode: p50 ms |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 
 models=(
   "half_plus_two|$fixtures/tfserving/saved_model_half_plus_two_cpu|$fixtures/tfserving/saved_model_half_plus_two_cpu/00000123|1"
@@ -147,7 +149,11 @@ for entry in "${models[@]}"; do
     read -r rps p50 p99 failed < <(BODY_FILE="$work/$name.json" run_wrk "$conns" "http://127.0.0.1:$port/v1/models/$name:predict" "$work/post.lua")
     read -r nrps np50 _ _ < <(run_wrk "$conns" "http://127.0.0.1:$nginx_port/resp.json")
     pct="$(python3 -c "print(f'{100*$rps/$nrps:.0f}%')")"
-    echo "| $name | 1 | $conns | $rps | $p50 | $p99 | $failed | $nrps | $np50 | $pct | $ip50 | $ip99 |"
+    floor="–"
+    if [ "$conns" -eq 1 ]; then
+      read -r _ floor _ _ < <(BODY_FILE="$work/$name.json" run_wrk 1 "http://127.0.0.1:$port/v1/models/$name/metadata" "$work/post.lua")
+    fi
+    echo "| $name | 1 | $conns | $rps | $p50 | $p99 | $failed | $nrps | $np50 | $pct | $ip50 | $ip99 | $floor |"
   done
   kill "$server_pid" "$nginx_pid" 2>/dev/null || true
   wait "$server_pid" "$nginx_pid" 2>/dev/null || true

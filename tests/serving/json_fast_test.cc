@@ -10,19 +10,12 @@
 
 #include "serving/json_codec.h"
 #include "serving/json_fast.h"
+#include "one_input.h"
 
 namespace tfport::serving {
 namespace {
 
-Signature one_input(DType dtype) {
-  Signature sig;
-  sig.key = "serving_default";
-  TensorSpec spec;
-  spec.key = "x";
-  spec.dtype = dtype;
-  sig.inputs.push_back(spec);
-  return sig;
-}
+using testing::one_input;
 
 struct Fast {
   bool ok = false;

@@ -17,6 +17,7 @@
 #include "serving/json_codec.h"
 #include "serving/json_fast.h"
 #include "serving/json_scan.h"
+#include "one_input.h"
 
 namespace tfport::serving {
 namespace {
@@ -32,15 +33,7 @@ class ForcedIsa {
   ~ForcedIsa() { json_fast::set_scan_isa(json_fast::best_scan_isa()); }
 };
 
-Signature one_input(DType dtype) {
-  Signature sig;
-  sig.key = "serving_default";
-  TensorSpec spec;
-  spec.key = "x";
-  spec.dtype = dtype;
-  sig.inputs.push_back(spec);
-  return sig;
-}
+using testing::one_input;
 
 // The body in a buffer of exactly its size, so that sanitizers see any read past it.
 struct ExactBuffer {
