@@ -58,8 +58,9 @@ void append_breaks(BreakRuns* to, const BreakRuns& tail, uint64_t offset);
 // they do not describe a rectangular array.
 std::optional<std::vector<int64_t>> shape_of(uint64_t total, int rank, const BreakRuns& breaks);
 
-// The instruction set the scanner uses: kAvx512 (AVX-512 F, BW, DQ, CD, VL and VBMI: Ice Lake,
-// Zen 4 and later) classifies bytes and converts eight numbers at a time; kAvx2 classifies with
+// The instruction set the scanner uses: kAvx512 (AVX-512 F, BW, DQ, CD, VL, VBMI and VBMI2:
+// Ice Lake, Zen 4 and later) classifies bytes, lists where numbers start with a byte compress
+// and converts eight numbers at a time; kAvx2 classifies with
 // AVX2 and converts one number at a time, as kPortable does after a table lookup per byte. The
 // best the CPU has is picked at start; tests force the others to cover them (a request for one
 // the CPU lacks falls back to the next best).

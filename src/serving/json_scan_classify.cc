@@ -75,7 +75,8 @@ bool supported(ScanIsa isa) {
     case ScanIsa::kAvx512:
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
              __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi");
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") &&
+             __builtin_cpu_supports("avx512vbmi2");
     case ScanIsa::kAvx2: return __builtin_cpu_supports("avx2");
     case ScanIsa::kPortable: return true;
   }

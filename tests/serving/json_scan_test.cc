@@ -310,6 +310,26 @@ TEST(JsonScanTest, NumbersStraddlingBlocksChunksAndTheBufferEnd) {
   }
 }
 
+// Up to 32 numbers start in one 64-byte block ("1,2,3,..."): every slot of the vector kernel's
+// list of starts is used, and blocks with more than 16 starts take its second half.
+TEST(JsonScanTest, DenseShortNumbersFillEveryStartSlot) {
+  for (ScanIsa isa : kIsas) {
+    ForcedIsa forced(isa);
+    for (int shift = 0; shift < 64; shift += 5) {
+      for (int sparse : {0, 7, 3}) {  // a ", " instead of "," every `sparse` numbers
+        std::string row;
+        for (int i = 0; i < 2000; ++i) {
+          if (i > 0) row += sparse > 0 && i % sparse == 0 ? ", " : ",";
+          row += std::to_string(i % 10);
+        }
+        const std::string body = "{\"inputs\":" + std::string(static_cast<std::size_t>(shift), ' ') + "[" + row + "]}";
+        EXPECT_EQ(compare(body, DType::kFloat), Outcome::kSame);
+        EXPECT_EQ(compare(body, DType::kInt32), Outcome::kSame);
+      }
+    }
+  }
+}
+
 // Each gap of two rows of numbers replaced by something that is not a gap between two numbers
 // of one row, at every position of the vector kernel's groups of eight.
 TEST(JsonScanTest, BrokenGapsInsideLongRowsAreRefused) {
