@@ -1,6 +1,7 @@
 #include "serving/json_scan.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -35,6 +36,20 @@ uint64_t load8(const char* p) {
 uint64_t non_digit_flags(uint64_t v, uint64_t digits) { return (digits | (v + 0x4646464646464646u)) & 0x8080808080808080u; }
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// kRowMasks[step][first]: the bits first, first + step, ... below 8 (rows of `step` numbers
+// whose next end falls on bit `first` of a group of eight).
+constexpr auto kRowMasks = [] {
+  std::array<std::array<uint8_t, 8>, 9> masks{};
+  for (unsigned step = 1; step <= 8; ++step) {
+    for (unsigned first = 0; first < 8; ++first) {
+      unsigned m = 0;
+      for (unsigned k = first; k < 8; k += step) m |= 1u << k;
+      masks[step][first] = static_cast<uint8_t>(m);
+    }
+  }
+  return masks;
+}();
 
 // The fast conversion reads up to this many bytes from a number's first byte; numbers closer
 // to the end of the buffer take the exact scanner.
@@ -220,6 +235,26 @@ class RangeScanner {
     return kNext;
   }
 
+  // The gaps after numbers base + k + 1 for each bit k of `rows` each close one array. Usually
+  // they go on the run being extended (a row every `step` numbers): then the run takes all of
+  // them at once, without a loop over the bits.
+  void record_row_breaks(std::size_t base, unsigned rows) {
+    if (run_.closed == 1 && run_.count >= 2 && run_.step >= 1 && run_.step <= 8 && run_next_ > base &&
+        run_next_ - base <= 8) {
+      const unsigned expected = kRowMasks[run_.step][run_next_ - base - 1];
+      if (expected == rows) {
+        const unsigned n = static_cast<unsigned>(__builtin_popcount(rows));
+        run_.count += n;
+        run_next_ += n * run_.step;
+        return;
+      }
+    }
+    for (; rows != 0; rows &= rows - 1) {
+      count_ = base + static_cast<unsigned>(__builtin_ctz(rows)) + 1;
+      record_break(1);
+    }
+  }
+
   void record_break(int closed) {
     const uint64_t at = count_;
     if (at == run_next_ && closed == run_.closed) {  // the usual case: the run goes on
@@ -374,10 +409,7 @@ TFPORT_AVX512_FUNCTION typename RangeScanner<T>::Step RangeScanner<T>::run_avx51
         rank_ > 1 ? short_gap & (equals(gap_text, 0x5b2c5d) | equals(gap_text, 0x5b202c5d)) : 0;  // "],[" "], ["
     const std::size_t base = count_;
     if ((ok & (gap_ok | row_gap)) == 0xff) {
-      for (unsigned rows = row_gap; rows != 0; rows &= rows - 1) {
-        count_ = base + static_cast<unsigned>(__builtin_ctz(rows)) + 1;
-        record_break(1);
-      }
+      if (row_gap != 0) record_row_breaks(base, row_gap);
       count_ = base + 8;
       continue;
     }

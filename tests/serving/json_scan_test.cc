@@ -310,6 +310,31 @@ TEST(JsonScanTest, NumbersStraddlingBlocksChunksAndTheBufferEnd) {
   }
 }
 
+// Rectangular bodies whose innermost rows hold 1 to 10 numbers (an image's channels are 3): the
+// gaps between rows fall on every pattern of bits of the vector kernel's groups of eight, and
+// each body must be accepted with its exact shape, whatever the instruction set.
+TEST(JsonScanTest, RowsOfEveryShortLengthAreAcceptedWithTheirShape) {
+  for (ScanIsa isa : kIsas) {
+    ForcedIsa forced(isa);
+    for (int width = 1; width <= 10; ++width) {
+      for (const char* gap : {",", ", "}) {
+        std::string body = "{\"instances\": [";
+        for (int r = 0; r < 400; ++r) {
+          body += r > 0 ? std::string(gap) + "[" : "[";
+          for (int c = 0; c < width; ++c) {
+            if (c > 0) body += gap;
+            body += std::to_string((r * width + c) % 997) + "." + std::to_string(c);
+          }
+          body += "]";
+        }
+        body += "]}";
+        SCOPED_TRACE("width " + std::to_string(width));
+        EXPECT_EQ(compare(body, DType::kFloat), Outcome::kSame);
+      }
+    }
+  }
+}
+
 // Up to 32 numbers start in one 64-byte block ("1,2,3,..."): every slot of the vector kernel's
 // list of starts is used, and blocks with more than 16 starts take its second half.
 TEST(JsonScanTest, DenseShortNumbersFillEveryStartSlot) {
