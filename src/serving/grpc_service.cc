@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "serving/kserve_grpc.h"
 #include "serving/metrics.h"
 #include "tfport_serving/services.grpc.pb.h"
 
@@ -87,10 +88,14 @@ struct GrpcServer::Impl {
   GrpcOptions options;
   PredictionServiceImpl prediction;
   ModelServiceImpl model_service;
+  std::unique_ptr<grpc::Service> kserve;  // KServe v2 on the same port
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   Impl(const Inference* inference, Metrics* metrics, GrpcOptions o)
-      : options(std::move(o)), prediction(inference, metrics), model_service(inference, &options) {}
+      : options(std::move(o)),
+        prediction(inference, metrics),
+        model_service(inference, &options),
+        kserve(make_kserve_grpc_service(inference, metrics)) {}
 };
 
 GrpcServer::GrpcServer(const Inference* inference, Metrics* metrics, GrpcOptions options)
@@ -106,6 +111,7 @@ Status GrpcServer::start() {
   builder.SetMaxSendMessageSize(static_cast<int>(impl_->options.max_message_bytes));
   builder.RegisterService(&impl_->prediction);
   builder.RegisterService(&impl_->model_service);
+  builder.RegisterService(impl_->kserve.get());
   impl_->server = builder.BuildAndStart();
   if (!impl_->server || impl_->port == 0) {
     impl_->server.reset();

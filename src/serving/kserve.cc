@@ -25,13 +25,6 @@ constexpr TypeName kTypes[] = {
     {DType::kString, "BYTES"},  {DType::kBFloat16, "BF16"},
 };
 
-DType dtype_from_kserve(std::string_view name) {
-  for (const auto& t : kTypes) {
-    if (name == t.name) return t.dtype;
-  }
-  return DType::kInvalid;
-}
-
 HttpResponse json(int status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -213,6 +206,13 @@ std::string_view kserve_datatype(DType dtype) {
     if (t.dtype == dtype) return t.name;
   }
   return "";
+}
+
+DType dtype_from_kserve(std::string_view name) {
+  for (const auto& t : kTypes) {
+    if (name == t.name) return t.dtype;
+  }
+  return DType::kInvalid;
 }
 
 HttpResponse KServeApi::handle(const HttpRequest& request) const {

@@ -23,5 +23,7 @@ class KServeApi {
 
 // "FP32" for DT_FLOAT etc.; "" for dtypes the protocol has no name for.
 std::string_view kserve_datatype(DType dtype);
+// The inverse; kInvalid for names the protocol does not have.
+DType dtype_from_kserve(std::string_view name);
 
 }  // namespace tfport::serving
