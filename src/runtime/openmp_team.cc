@@ -8,6 +8,7 @@ void GOMP_parallel(void (*fn)(void*), void* data, unsigned num_threads, unsigned
 int omp_get_thread_num() __attribute__((weak));
 int omp_get_num_threads() __attribute__((weak));
 int omp_in_parallel() __attribute__((weak));
+void omp_set_num_threads(int) __attribute__((weak));
 }
 
 namespace tfport::runtime {
@@ -38,5 +39,18 @@ bool run_on_openmp_team(int n, const std::function<void(int index)>& fn) {
   GOMP_parallel(team_body, &job, static_cast<unsigned>(n), 0);
   return true;
 }
+
+namespace {
+thread_local bool t_kept = false;
+}  // namespace
+
+void keep_openmp_on_this_thread() {
+  // nthreads-var is per thread (the thread's implicit task), so other threads keep theirs.
+  if (t_kept) return;
+  t_kept = true;
+  if (omp_set_num_threads != nullptr) omp_set_num_threads(1);
+}
+
+bool openmp_kept_on_this_thread() { return t_kept; }
 
 }  // namespace tfport::runtime

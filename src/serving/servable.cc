@@ -1,5 +1,7 @@
 #include "serving/servable.h"
 
+#include "runtime/openmp_team.h"
+
 #include <filesystem>
 
 #include "serving/tensor_codec.h"
@@ -170,6 +172,9 @@ StatusOr<std::map<std::string, Tensor>> run_signature(const Servable& servable, 
     return values.status();
   };
   if (estimate.runs_inline()) {
+    // A tiny run loses nothing on one thread, and a team grown here (an HTTP or gRPC thread)
+    // would slow every run thread's team (runtime/openmp_team.h).
+    if (!RunExecutor::on_run_thread()) runtime::keep_openmp_on_this_thread();
     (void)run();  // its status is in `values`
   } else {
     TFPORT_RETURN_IF_ERROR(RunExecutor::instance().run(run));

@@ -11,6 +11,9 @@
 #include "serving/inference.h"
 #include "serving_test_util.h"
 
+// libgomp's, weak: the test binary has an OpenMP runtime through oneDNN, if at all.
+extern "C" int omp_get_max_threads() __attribute__((weak));
+
 namespace tfport::serving::testing {
 namespace {
 
@@ -144,6 +147,31 @@ TEST(RunSignatureTest, UnknownAndLongRunsGoThroughTheExecutorTinyOnesStayInline)
   EXPECT_EQ(run_and_count(), 0);
   (*servable)->run_time(sig->key).record(1s);
   EXPECT_EQ(run_and_count(), 1);
+}
+
+// A thread that runs a tiny model inline never grows an OpenMP team of its own; a thread whose
+// runs went to the executor keeps its default.
+TEST(RunSignatureTest, InlineRunsKeepOpenMpOnTheCallingThread) {
+  if (omp_get_max_threads == nullptr) GTEST_SKIP() << "no OpenMP runtime loaded";
+  auto servable = load_servable("m", 123, tfserving_fixture("saved_model_half_plus_two_cpu/00000123"), LoadOptions{});
+  ASSERT_TRUE(servable.ok()) << servable.status();
+  const Signature* sig = *find_signature(**servable, "");
+  std::map<std::string, Tensor> in{{"x", Tensor::from_vector<float>(DType::kFloat, Shape{1}, {1.f})}};
+  int default_threads = 0;  // a fresh thread's (this one's may have been set by earlier tests)
+  std::thread([&] { default_threads = omp_get_max_threads(); }).join();
+  auto max_threads_after_run = [&](std::chrono::nanoseconds last_run) {
+    int threads = -1;
+    std::thread caller([&] {
+      (*servable)->run_time(sig->key).record(last_run);
+      EXPECT_TRUE(run_signature(**servable, *sig, in).ok());
+      threads = omp_get_max_threads();
+    });
+    caller.join();
+    return threads;
+  };
+  if (default_threads <= 1) GTEST_SKIP() << "one OpenMP thread by default: nothing to tell apart";
+  EXPECT_EQ(max_threads_after_run(1us), 1);
+  EXPECT_EQ(max_threads_after_run(1s), default_threads);
 }
 
 // REST: a large body is decoded and run on a run thread (one hand-off, the run nested in it);

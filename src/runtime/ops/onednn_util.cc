@@ -1,5 +1,7 @@
 #include "runtime/ops/onednn_util.h"
 
+#include "runtime/openmp_team.h"
+
 #include <cstring>
 #include <memory>
 
@@ -10,6 +12,7 @@ extern "C" void omp_set_num_threads(int) __attribute__((weak));
 namespace tfport::runtime::ops {
 
 void set_onednn_threads(int n) {
+  if (openmp_kept_on_this_thread()) n = 1;
   // The OpenMP setting is per thread; set it once per thread and thread count.
   thread_local int current = 0;
   if (n <= 0 || n == current || omp_set_num_threads == nullptr) return;
