@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "serving/grpc_status.h"
 #include "serving/kserve_grpc.h"
 #include "serving/metrics.h"
 #include "tfport_serving/services.grpc.pb.h"
@@ -12,11 +13,6 @@ namespace tfport::serving {
 namespace {
 
 namespace tfs = tensorflow::serving;
-
-grpc::Status to_grpc(const Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(tf_error_code(s)), s.message());
-}
 
 // Runs `fn`, records the call in the metrics, converts the status.
 template <typename Fn>

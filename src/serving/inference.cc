@@ -1,6 +1,8 @@
 #include "serving/inference.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <set>
 
 #include <google/protobuf/io/coded_stream.h>
@@ -61,6 +63,16 @@ void fill_spec(const Servable& servable, const std::string& signature, tensorflo
 }
 
 }  // namespace
+
+StatusOr<int64_t> parse_model_version(const std::string& text) {
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || errno == ERANGE || *end != '\0') {
+    return invalid_argument_error("Failed to convert version: " + text + " to numeric.");
+  }
+  return static_cast<int64_t>(v);
+}
 
 int tf_error_code(const Status& s) {
   switch (s.code()) {

@@ -24,6 +24,8 @@ struct Limits {
 // TF's error.Code for a status, and the HTTP status TF Serving maps it to.
 int tf_error_code(const Status& status);
 int http_status_code(const Status& status);
+// A version number as URLs and requests spell it, with TF Serving's error for anything else.
+StatusOr<int64_t> parse_model_version(const std::string& text);
 
 // ModelSpec fields of a request, resolved against the store.
 struct ModelRequest {

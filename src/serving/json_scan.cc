@@ -85,18 +85,9 @@ class RangeScanner {
   Step last_number(const char* s, const char* stop) {
     const char* e = number(s);
     if (e == nullptr) return kFailed;
-    const char* q = e;
     int closed = 0;
-    for (; q < buffer_end_; ++q) {
-      if (*q == ']') {
-        if (++closed == rank_) {
-          r_->after = q + 1;
-          return kEnded;
-        }
-      } else if (!is_ws(*q)) {
-        break;
-      }
-    }
+    const char* q = skip_closing(e, &closed);
+    if (q == nullptr) return kEnded;
     return closed == 0 && q == stop ? kNext : kFailed;
   }
 
@@ -207,21 +198,29 @@ class RangeScanner {
     return scanner.pos();
   }
 
-  // Any gap from the byte after a number: ws* (']' ws*)^k ',' ws* ('[' ws*)^k up to `next`, or
-  // the ']'s that close the outermost array. Reads stop at `next` at the latest, a number byte.
-  Step gap(const char* q, const char* next) {
-    int closed = 0;
-    for (;; ++q) {
+  // Whitespace and ']'s from q on (counted in *closed): the first other byte (or buffer_end_),
+  // or nullptr once they close the outermost array (r_->after is then the byte after it).
+  const char* skip_closing(const char* q, int* closed) {
+    for (; q < buffer_end_; ++q) {
       if (*q == ']') {
-        if (++closed == rank_) {
+        if (++*closed == rank_) {
           r_->after = q + 1;
-          return kEnded;
+          return nullptr;
         }
       } else if (!is_ws(*q)) {
         break;
       }
     }
-    if (*q != ',') return kFailed;
+    return q;
+  }
+
+  // Any gap from the byte after a number: ws* (']' ws*)^k ',' ws* ('[' ws*)^k up to `next`, or
+  // the ']'s that close the outermost array. Reads stop at `next` at the latest, a number byte.
+  Step gap(const char* q, const char* next) {
+    int closed = 0;
+    q = skip_closing(q, &closed);
+    if (q == nullptr) return kEnded;
+    if (q == buffer_end_ || *q != ',') return kFailed;
     int opened = 0;
     for (++q;; ++q) {
       if (*q == '[') {

@@ -235,11 +235,9 @@ HttpResponse KServeApi::handle(const HttpRequest& request) const {
   if (!url_decode(std::string(parts[2]), &mr.name)) return error(400, "bad model name");
   std::size_t next = 3;
   if (parts.size() >= 5 && parts[3] == "versions") {
-    char* end = nullptr;
-    const std::string v(parts[4]);
-    const long long value = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0') return error(400, "Failed to convert version: " + v + " to numeric.");
-    mr.version = value;
+    auto version = parse_model_version(std::string(parts[4]));
+    if (!version.ok()) return error(version.status());
+    mr.version = *version;
     next = 5;
   }
   const std::string_view action = next < parts.size() ? parts[next] : std::string_view();

@@ -2,9 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -12,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "serving/grpc_status.h"
 #include "serving/kserve.h"
 #include "serving/metrics.h"
 #include "tfport_serving/kserve_v2.grpc.pb.h"
@@ -21,20 +20,12 @@ namespace {
 
 namespace kv2 = ::inference;
 
-grpc::Status to_grpc(const Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(tf_error_code(s)), s.message());
-}
-
 // "" is the server's choice; anything else must be a version number.
 StatusOr<ModelRequest> model_request(const std::string& name, const std::string& version) {
   ModelRequest mr;
   mr.name = name;
   if (!version.empty()) {
-    char* end = nullptr;
-    errno = 0;
-    const long long v = std::strtoll(version.c_str(), &end, 10);
-    if (errno == ERANGE || *end != '\0') return invalid_argument_error("Failed to convert version: " + version + " to numeric.");
+    TFPORT_ASSIGN_OR_RETURN(int64_t v, parse_model_version(version));
     mr.version = v;
   }
   return mr;

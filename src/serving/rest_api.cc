@@ -227,13 +227,9 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const std::string& pa
     return empty_error(invalid_argument_error("Failed to decode model name:" + route.name));
   }
   if (route.has_version) {
-    errno = 0;
-    char* end = nullptr;
-    const long long v = std::strtoll(route.version.c_str(), &end, 10);
-    if (errno == ERANGE || *end != '\0') {
-      return empty_error(invalid_argument_error("Failed to convert version: " + route.version + " to numeric."));
-    }
-    mr.version = v;
+    auto version = parse_model_version(route.version);
+    if (!version.ok()) return empty_error(version.status());
+    mr.version = *version;
   }
   if (route.has_label) {
     std::string label;

@@ -1,9 +1,8 @@
 #include "serving/servable.h"
 
-#include "runtime/openmp_team.h"
-
 #include <filesystem>
 
+#include "runtime/openmp_team.h"
 #include "serving/tensor_codec.h"
 #include "tfport/formats.h"
 #include "tfport/graph_def.h"

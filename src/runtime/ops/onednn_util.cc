@@ -1,9 +1,9 @@
 #include "runtime/ops/onednn_util.h"
 
-#include "runtime/openmp_team.h"
-
 #include <cstring>
 #include <memory>
+
+#include "runtime/openmp_team.h"
 
 // Debian's oneDNN runs on libgomp; a weak reference keeps us free of a link-time dependency on
 // any particular OpenMP runtime (null when none is loaded).
