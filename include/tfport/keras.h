@@ -35,6 +35,9 @@ struct KerasNode {
   std::vector<KerasTensorRef> inputs;  // tensors of the first call argument, flattened in order
   std::vector<std::pair<std::string, KerasTensorRef>> kwarg_inputs;  // tensors passed by keyword
   std::string kwargs_json;  // the other call arguments as JSON ("{}" when none)
+  // Keras 2 files: the node entry as written. TF-op layers (TFOpLambda) read the structure of
+  // their first argument from it, with constants in place of tensors ("_CONSTANT_VALUE").
+  std::string call_json;
 };
 
 struct KerasWeight {

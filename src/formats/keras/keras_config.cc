@@ -110,6 +110,7 @@ Status parse_node(element e, const std::string& context, KerasNode* node) {
     return Status::OK();
   }
   if (e.type() != element_type::ARRAY) return config_error(context, "inbound node is neither a list nor an object");
+  node->call_json = simdjson::to_string(e);
   // Keras 2 writes a single-tensor call of some layers (TFOpLambda) as the bare reference.
   KerasTensorRef ref;
   std::optional<element> kwargs;

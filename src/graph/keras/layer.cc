@@ -156,6 +156,13 @@ int64_t conv_output_length(int64_t n, int64_t k, int64_t stride, int64_t dilatio
   return (n - eff) / stride + 1;
 }
 
+const Value* LayerCall::kwarg_value(std::string_view key) const {
+  for (const auto& [name, value] : kwarg_values) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
+
 const LayerTable& layer_table() {
   static const LayerTable table = [] {
     LayerTable t;

@@ -29,6 +29,10 @@ struct LayerCall {
   const std::vector<KerasWeight>* weights = nullptr;
   std::vector<Value> inputs;            // tensors of the first call argument
   const json* kwargs = nullptr;         // other call arguments (may be null)
+  // Tensors passed by keyword (MultiHeadAttention's value, a TF op's second operand), in the
+  // order the file lists them; several under one name when the argument is a list.
+  std::vector<std::pair<std::string, Value>> kwarg_values;
+  const KerasNode* node = nullptr;      // the functional call being lowered (null in Sequential)
   int keras_major = 2;                  // 1, 2 or 3: some defaults and activations differ
   std::string keras_version;
   const LayerTable* table = nullptr;
@@ -52,6 +56,9 @@ struct LayerCall {
   StatusOr<std::vector<int64_t>> get_int_list(const char* key) const;
   // The config value (nullptr when absent), Keras 3 "__tuple__" wrappers unwrapped.
   const json* get(const char* key) const;
+
+  // The tensor passed as keyword argument `key` (the first, if a list), or null.
+  const Value* kwarg_value(std::string_view key) const;
 
   // The first input; an error when the call has none.
   StatusOr<Value> input() const;

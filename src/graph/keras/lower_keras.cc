@@ -299,7 +299,8 @@ class Lowering {
   }
 
   StatusOr<std::vector<Value>> call_layer(const KerasLayer& l, const std::vector<KerasWeight>& weights,
-                                          std::vector<Value> inputs, const std::string& kwargs_json,
+                                          std::vector<Value> inputs, const KerasNode* node,
+                                          std::vector<std::pair<std::string, Value>> kwarg_values,
                                           const Emitter& scope, int depth) {
     if (l.nested) {
       if (depth >= kMaxNesting) return invalid_argument_error("models nested too deeply at '" + l.name + "'");
@@ -311,10 +312,11 @@ class Lowering {
       return r.outputs;
     }
     TFPORT_ASSIGN_OR_RETURN(const json* config, config_of(l));
+    const std::string& kwargs_json = node != nullptr ? node->kwargs_json : std::string();
     json kwargs = json::parse(kwargs_json.empty() ? "{}" : kwargs_json, nullptr, false);
     const json* kw = &storage_.emplace_back(std::move(kwargs));
-    LayerCall call{scope.child(l.name), l.name, l.class_name, config, &weights, std::move(inputs), kw, major_,
-                   top_.keras_version, &table_};
+    LayerCall call{scope.child(l.name), l.name, l.class_name, config, &weights, std::move(inputs), kw,
+                   std::move(kwarg_values), node, major_, top_.keras_version, &table_};
     TFPORT_ASSIGN_OR_RETURN(std::vector<Value> outs, keras::lower_layer(call));
     // Layers that act per time step keep their input's Keras mask (supports_masking).
     static const std::set<std::string, std::less<>> kKeepMask = {
@@ -363,7 +365,7 @@ class Lowering {
     for (size_t i = first; i < m.layers.size(); ++i) {
       const KerasLayer& l = m.layers[i];
       if (l.class_name == "InputLayer") continue;
-      TFPORT_ASSIGN_OR_RETURN(x, call_layer(l, *weights[i], x, "{}", scope, depth));
+      TFPORT_ASSIGN_OR_RETURN(x, call_layer(l, *weights[i], x, nullptr, {}, scope, depth));
       if (x.empty()) return internal_error("layer '" + l.name + "' produced no output");
       x.resize(1);
       last_name = l.name;
@@ -440,7 +442,11 @@ class Lowering {
       }
       const KerasNode& node = l.inbound_nodes[static_cast<size_t>(k.second)];
       bool ready = true;
-      for (const KerasTensorRef& r : node.inputs) {
+      std::vector<const KerasTensorRef*> needed;
+      for (const KerasTensorRef& r : node.inputs) needed.push_back(&r);
+      for (const auto& kw : node.kwarg_inputs) needed.push_back(&kw.second);
+      for (const KerasTensorRef* needed_ref : needed) {
+        const KerasTensorRef& r = *needed_ref;
         TFPORT_ASSIGN_OR_RETURN(Key dep, key_of(r));
         if (done.count(dep)) continue;
         if (waiting.count(dep)) return invalid_argument_error("model '" + m.name + "' has a cycle through layer '" + r.layer + "'");
@@ -456,8 +462,13 @@ class Lowering {
         TFPORT_ASSIGN_OR_RETURN(Value v, value_of(r));
         inputs.push_back(v);
       }
-      TFPORT_ASSIGN_OR_RETURN(std::vector<Value> outs, call_layer(l, *weights[k.first], std::move(inputs), node.kwargs_json,
-                                                                  scope, depth));
+      std::vector<std::pair<std::string, Value>> kwarg_values;
+      for (const auto& [key, r] : node.kwarg_inputs) {
+        TFPORT_ASSIGN_OR_RETURN(Value v, value_of(r));
+        kwarg_values.emplace_back(key, v);
+      }
+      TFPORT_ASSIGN_OR_RETURN(std::vector<Value> outs, call_layer(l, *weights[k.first], std::move(inputs), &node,
+                                                                  std::move(kwarg_values), scope, depth));
       done[k] = std::move(outs);
       waiting.erase(k);
       stack.pop_back();
