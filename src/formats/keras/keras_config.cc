@@ -119,16 +119,22 @@ Status parse_node(element e, const std::string& context, KerasNode* node) {
     if (kwargs) collect_kwarg_refs(*kwargs, node);
     return Status::OK();
   }
+  // A constant in place of a tensor: ["_CONSTANT_VALUE", -1, value, kwargs].
+  auto constant_entry = [&](element item) {
+    if (item.type() != element_type::ARRAY) return false;
+    simdjson::dom::array a = array_of(item);
+    element first, fourth;
+    if (a.at(0).get(first) != simdjson::SUCCESS || first.type() != element_type::STRING ||
+        first.get_string().value_unsafe() != "_CONSTANT_VALUE") {
+      return false;
+    }
+    if (a.at(3).get(fourth) == simdjson::SUCCESS) collect_kwarg_refs(fourth, node);
+    return true;
+  };
+  if (constant_entry(e)) return Status::OK();
   for (element item : array_of(e)) {
     if (!as_ref(item, &ref, &kwargs)) {
-      if (item.type() == element_type::ARRAY) {
-        simdjson::dom::array a = array_of(item);
-        element first;
-        if (a.at(0).get(first) == simdjson::SUCCESS && first.type() == element_type::STRING &&
-            first.get_string().value_unsafe() == "_CONSTANT_VALUE") {
-          continue;
-        }
-      }
+      if (constant_entry(item)) continue;
       return config_error(context, "inbound node entry is not [layer, node, tensor, kwargs]");
     }
     node->inputs.push_back(std::move(ref));

@@ -63,9 +63,11 @@ StatusOr<Value> hard_sigmoid_v3(Emitter& e, const Value& x) {
   return e.binary_scalar("RealDiv", r, 6.f);
 }
 
-// Softmax along `axis`: the Softmax op works on the last axis, other axes go through a
-// transpose that swaps them with the last.
-StatusOr<Value> softmax(Emitter& e, const Value& x, int64_t axis, bool log) {
+}  // namespace
+
+// The Softmax op works on the last axis; other axes go through a transpose that swaps them
+// with the last.
+StatusOr<Value> softmax_along(Emitter& e, const Value& x, int64_t axis, bool log) {
   const char* op = log ? "LogSoftmax" : "Softmax";
   int r = x.rank();
   if (axis < 0) axis += r;
@@ -96,6 +98,8 @@ StatusOr<Value> gelu(Emitter& e, const Value& x, bool approximate) {
   return e.binary("Mul", half_x, one_plus);
 }
 
+namespace {
+
 StatusOr<Value> named_activation(LayerCall& call, const Value& x, const std::string& name, std::string_view field) {
   Emitter e = call.emit.child(name.empty() ? "linear" : name);
   if (name.empty() || name == "linear") return x;
@@ -104,8 +108,8 @@ StatusOr<Value> named_activation(LayerCall& call, const Value& x, const std::str
       {"sigmoid", "Sigmoid"}, {"tanh", "Tanh"},         {"softplus", "Softplus"}, {"softsign", "Softsign"},
       {"exponential", "Exp"}};
   if (auto it = kUnary.find(name); it != kUnary.end()) return e.unary(it->second, x);
-  if (name == "softmax") return softmax(e, x, -1, false);
-  if (name == "log_softmax") return softmax(e, x, -1, true);
+  if (name == "softmax") return softmax_along(e, x, -1, false);
+  if (name == "log_softmax") return softmax_along(e, x, -1, true);
   if (name == "swish" || name == "silu") {
     TFPORT_ASSIGN_OR_RETURN(Value s, e.unary("Sigmoid", x));
     return e.binary("Mul", x, s);
@@ -200,7 +204,7 @@ StatusOr<std::vector<Value>> lower_softmax(LayerCall& call) {
     if (axes.size() != 1) return call.unimplemented("softmax over several axes");
     axis = axes[0];
   }
-  auto y = softmax(call.emit, x, axis, false);
+  auto y = softmax_along(call.emit, x, axis, false);
   if (!y.ok()) return call.field_error("axis", y.status().message());
   return one(*y);
 }

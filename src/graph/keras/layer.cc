@@ -178,12 +178,11 @@ const LayerTable& layer_table() {
     add_regularization_layers(t);
     add_wrapper_layers(t);
     add_recurrent_layers(t);
+    add_tf_op_layers(t);
     for (const char* rnn : {"RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "LSTMCell", "GRUCell", "SimpleRNNCell"}) {
       t.unsupported[rnn] = "generic RNN cells and convolutional LSTMs are not supported";
     }
-    for (const char* code : {"Lambda", "TFOpLambda", "SlicingOpLambda"}) {
-      t.unsupported[code] = "the layer holds Python code";
-    }
+    t.unsupported["Lambda"] = "the layer holds Python code";
     return t;
   }();
   return table;

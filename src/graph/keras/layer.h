@@ -94,6 +94,10 @@ void add_preprocessing_layers(LayerTable& t);
 void add_regularization_layers(LayerTable& t);
 void add_wrapper_layers(LayerTable& t);
 void add_recurrent_layers(LayerTable& t);
+void add_tf_op_layers(LayerTable& t);
+// Whether a TFOpLambda / SlicingOpLambda layer's "function" ("math.add", "__operators__.getitem")
+// can be lowered.
+bool tf_op_supported(std::string_view function);
 
 // Lowers one call of a layer given by class name and config (used by wrappers for the layer
 // they wrap, with the wrapper's weights).
@@ -102,6 +106,11 @@ StatusOr<std::vector<Value>> lower_layer(LayerCall& call);
 // Applies a Keras activation (a name, null, or a serialized object) to x. `field` names the
 // config field in errors ("activation", "recurrent_activation").
 StatusOr<Value> apply_activation(LayerCall& call, const Value& x, const json* activation, std::string_view field);
+// Softmax (or log-softmax) of x along `axis` (negative: from the end).
+StatusOr<Value> softmax_along(Emitter& e, const Value& x, int64_t axis, bool log);
+// GELU: exact (with Erf) or the tanh approximation.
+StatusOr<Value> gelu(Emitter& e, const Value& x, bool approximate);
+
 // Applies the layer's own "activation" config field.
 StatusOr<Value> apply_layer_activation(LayerCall& call, const Value& x);
 

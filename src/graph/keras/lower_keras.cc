@@ -210,6 +210,12 @@ void find_unsupported(const KerasModel& m, const keras::LayerTable& table,
       (*missing)[l.class_name].push_back(l.name);
       continue;
     }
+    if (l.class_name == "TFOpLambda" || l.class_name == "SlicingOpLambda") {
+      json cfg = json::parse(l.config_json, nullptr, false);
+      const json* fn = find_key(cfg, "function");
+      std::string name = fn && fn->is_string() ? fn->get<std::string>() : std::string();
+      if (!keras::tf_op_supported(name)) (*missing)[l.class_name + " tf." + name].push_back(l.name);
+    }
     if (l.class_name == "TimeDistributed") {
       json cfg = json::parse(l.config_json, nullptr, false);
       const json* inner = find_key(cfg, "layer");
