@@ -199,9 +199,9 @@ StatusOr<Value> getitem_fn(TfCall& c) {
   int64_t begin_mask = 0, end_mask = 0, ellipsis_mask = 0, new_axis_mask = 0, shrink_mask = 0;
   int dim = 0;  // the input dim the next item applies to
   for (size_t i = 0; i < items.size(); ++i) {
+    if (i >= 60) return c.arg_error("slice_spec", "too many items");
     const json& s = *items[i];
     const int64_t bit = int64_t{1} << i;
-    if (i >= 60) return c.arg_error("slice_spec", "too many items");
     if (is_ellipsis(s)) {
       ellipsis_mask |= bit;
       begin.push_back(0), end.push_back(0), strides.push_back(1);
