@@ -54,6 +54,7 @@ struct KerasParsedConfig;  // internal (formats/keras/keras_config.h)
 struct KerasLayer {
   std::string name;
   std::string class_name;   // "Dense", "Conv2D", "Functional", ...
+  std::string module;       // Keras 3: "keras.layers", or "keras.src.ops.numpy" for ops (x + y)
   std::string config_json;  // the layer's "config" object (compact JSON, keys in the file's order)
   // The reader's parsed form of config_json, handed to lowering so that it need not parse the
   // text again; lowering uses it only while it still matches config_json.

@@ -275,5 +275,113 @@ TEST_F(TfOpTest, UnknownFunctionsAndBadArgumentsAreClearErrors) {
   EXPECT_NE(y.status().message().find("index 2 is out of range"), std::string::npos) << y.status();
 }
 
+// Keras 3 functional models apply ops (keras.ops.add, x * 2, x[:, 0]) as operations written
+// with module "keras.src.ops.*", their parameters in the config and their arguments in
+// {"args": [...], "kwargs": {...}}.
+json ktensor(const std::string& layer) {
+  return {{"class_name", "__keras_tensor__"},
+          {"config", {{"shape", {nullptr, 2, 3}}, {"dtype", "float32"}, {"keras_history", {layer, 0, 0}}}}};
+}
+json tuple(json items) { return {{"class_name", "__tuple__"}, {"config", {{"value", std::move(items)}}}}; }
+
+json keras3_op(const std::string& name, const std::string& cls, json config, json args, const char* module = "keras.src.ops.numpy") {
+  config["name"] = name;
+  return {{"module", module},
+          {"class_name", cls},
+          {"config", std::move(config)},
+          {"registered_name", cls},
+          {"name", name},
+          {"inbound_nodes", json::array({{{"args", std::move(args)}, {"kwargs", json::object()}}})}};
+}
+
+KerasModel keras3_model(std::vector<json> layers) {
+  auto input = [](const std::string& n) {
+    return json{{"module", "keras.layers"},
+                {"class_name", "InputLayer"},
+                {"name", n},
+                {"config", {{"name", n}, {"batch_shape", {nullptr, 2, 3}}, {"dtype", "float32"}}},
+                {"inbound_nodes", json::array()}};
+  };
+  json all = json::array({input("a"), input("b")});
+  for (json& l : layers) all.push_back(std::move(l));
+  const std::string out = all.back()["name"];
+  json cfg = {{"module", "keras.src.models.functional"},
+              {"class_name", "Functional"},
+              {"config",
+               {{"name", "model"},
+                {"layers", all},
+                {"input_layers", json::array({ref("a"), ref("b")})},
+                {"output_layers", json::array({ref(out)})}}}};
+  KerasModel m;
+  Status s = keras::parse_model_config(cfg.dump(), "test", &m);
+  EXPECT_TRUE(s.ok()) << s;
+  m.format = "keras-v3";
+  m.keras_version = "3.6.0";
+  m.weights_loaded = true;
+  return m;
+}
+
+TEST_F(TfOpTest, Keras3ArithmeticOpsWithConstantsOnEitherSide) {
+  // (1 - a) * 2 + b
+  auto m = keras3_model({keras3_op("subtract", "Subtract", json::object(), {1.0, ktensor("a")}),
+                         keras3_op("multiply", "Multiply", json::object(), {ktensor("subtract"), 2}),
+                         keras3_op("add", "Add", json::object(), {ktensor("multiply"), ktensor("b")})});
+  auto y = run(m);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_TRUE(close(*y, {2, 2, 3}, each([&](int i) { return (1 - a(i)) * 2 + b(i); })));
+}
+
+TEST_F(TfOpTest, Keras3ReductionsConcatenateAndGetItem) {
+  auto sum = keras3_model({keras3_op("sum", "Sum", {{"axis", tuple({1, 2})}, {"keepdims", false}}, {ktensor("a")})});
+  auto y = run(sum);
+  ASSERT_TRUE(y.ok()) << y.status();
+  std::vector<float> totals(2, 0.f);
+  for (int i = 0; i < 12; ++i) totals[static_cast<size_t>(i / 6)] += a(i);
+  EXPECT_TRUE(close(*y, {2}, totals));
+
+  auto cat = keras3_model({keras3_op("concatenate", "Concatenate", {{"axis", 1}}, {{ktensor("a"), ktensor("b")}})});
+  y = run(cat);
+  ASSERT_TRUE(y.ok()) << y.status();
+  std::vector<float> want;
+  for (int n = 0; n < 2; ++n) {
+    for (int i = 0; i < 6; ++i) want.push_back(a(n * 6 + i));
+    for (int i = 0; i < 6; ++i) want.push_back(b(n * 6 + i));
+  }
+  EXPECT_TRUE(close(*y, {2, 4, 3}, want));
+
+  // a[:, 0], the slice wrapped as Keras 3 writes it.
+  json all = {{"class_name", "__slice__"}, {"config", {{"start", nullptr}, {"stop", nullptr}, {"step", nullptr}}}};
+  auto item = keras3_model({keras3_op("get_item", "GetItem", json::object(), {ktensor("a"), tuple({all, 0})},
+                                      "keras.src.ops.core")});
+  y = run(item);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_TRUE(close(*y, {2, 3}, {a(0), a(1), a(2), a(6), a(7), a(8)}));
+
+  auto sm = keras3_model({keras3_op("softmax", "Softmax", {{"axis", -1}}, {ktensor("a")}, "keras.src.ops.nn")});
+  y = run(sm);
+  ASSERT_TRUE(y.ok()) << y.status();
+  std::vector<float> soft;
+  for (int r = 0; r < 4; ++r) {
+    double s = 0;
+    for (int k = 0; k < 3; ++k) s += std::exp(a(r * 3 + k));
+    for (int k = 0; k < 3; ++k) soft.push_back(static_cast<float>(std::exp(a(r * 3 + k)) / s));
+  }
+  EXPECT_TRUE(close(*y, {2, 2, 3}, soft));
+}
+
+TEST_F(TfOpTest, Keras3UnknownOpIsNamedAndLayersOfTheSameClassNameStayLayers) {
+  auto m = keras3_model({keras3_op("einsum", "Einsum", {{"subscripts", "bij->bji"}}, {ktensor("a")})});
+  auto y = run(m);
+  ASSERT_FALSE(y.ok());
+  EXPECT_NE(y.status().message().find("Keras op Einsum (einsum)"), std::string::npos) << y.status();
+
+  // keras.layers.Add (a merge layer) is not keras.ops.add.
+  json add_layer = keras3_op("add_layer", "Add", json::object(), {{ktensor("a"), ktensor("b")}}, "keras.layers");
+  auto layer = keras3_model({add_layer});
+  y = run(layer);
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_TRUE(close(*y, {2, 2, 3}, each([&](int i) { return a(i) + b(i); })));
+}
+
 }  // namespace
 }  // namespace tfport::graph::keras_testing

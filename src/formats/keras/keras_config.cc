@@ -107,6 +107,7 @@ Status parse_node(element e, const std::string& context, KerasNode* node) {
   if (e.type() == element_type::OBJECT) {  // Keras 3 {"args": [...], "kwargs": {...}}
     if (std::optional<element> args = member(e, "args")) collect_refs(*args, &node->inputs, 0);
     if (std::optional<element> kwargs = member(e, "kwargs")) collect_kwarg_refs(*kwargs, node);
+    node->call_json = simdjson::to_string(e);
     return Status::OK();
   }
   if (e.type() != element_type::ARRAY) return config_error(context, "inbound node is neither a list nor an object");
@@ -169,6 +170,7 @@ Status parse_model(element j, const std::string& context, KerasModel* model, int
 Status parse_layer(element entry, const std::string& context, bool functional, KerasLayer* layer, int depth) {
   if (entry.type() != element_type::OBJECT) return config_error(context, "layer entry is not an object");
   layer->class_name = string_member(entry, "class_name");
+  layer->module = string_member(entry, "module");
   if (layer->class_name.empty()) return config_error(context, "layer without class_name");
   std::optional<element> cfg = member(entry, "config");
   if (cfg && cfg->type() != element_type::OBJECT) cfg.reset();

@@ -156,6 +156,11 @@ int64_t conv_output_length(int64_t n, int64_t k, int64_t stride, int64_t dilatio
   return (n - eff) / stride + 1;
 }
 
+std::string layer_key(const std::string& module, const std::string& class_name) {
+  const bool op = module.rfind("keras.src.ops.", 0) == 0 || module.rfind("keras.ops.", 0) == 0;
+  return op ? "ops:" + class_name : class_name;
+}
+
 const Value* LayerCall::kwarg_value(std::string_view key) const {
   for (const auto& [name, value] : kwarg_values) {
     if (name == key) return &value;

@@ -24,7 +24,7 @@ struct LayerTable;
 struct LayerCall {
   Emitter emit;                         // scope = the layer's name (inside nested models' scopes)
   std::string name;                     // the layer's name
-  std::string class_name;
+  std::string class_name;  // for Keras 3 ops (keras.ops.add ...): "ops:" + the op's class
   const json* config = nullptr;         // the layer's "config" object
   const std::vector<KerasWeight>* weights = nullptr;
   std::vector<Value> inputs;            // tensors of the first call argument
@@ -95,6 +95,9 @@ void add_regularization_layers(LayerTable& t);
 void add_wrapper_layers(LayerTable& t);
 void add_recurrent_layers(LayerTable& t);
 void add_tf_op_layers(LayerTable& t);
+// The table key of a layer or, for modules of Keras 3 ops ("keras.src.ops.numpy"), of an op:
+// "Dense", "ops:Add".
+std::string layer_key(const std::string& module, const std::string& class_name);
 // Whether a TFOpLambda / SlicingOpLambda layer's "function" ("math.add", "__operators__.getitem")
 // can be lowered.
 bool tf_op_supported(std::string_view function);

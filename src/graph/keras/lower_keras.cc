@@ -206,8 +206,9 @@ void find_unsupported(const KerasModel& m, const keras::LayerTable& table,
       continue;
     }
     if (l.class_name == "InputLayer") continue;
-    if (!table.lower.count(l.class_name)) {
-      (*missing)[l.class_name].push_back(l.name);
+    const std::string key = keras::layer_key(l.module, l.class_name);
+    if (!table.lower.count(key)) {
+      (*missing)[key.rfind("ops:", 0) == 0 ? "Keras op " + l.class_name : key].push_back(l.name);
       continue;
     }
     if (l.class_name == "TFOpLambda" || l.class_name == "SlicingOpLambda") {
@@ -321,7 +322,7 @@ class Lowering {
     const std::string& kwargs_json = node != nullptr ? node->kwargs_json : std::string();
     json kwargs = json::parse(kwargs_json.empty() ? "{}" : kwargs_json, nullptr, false);
     const json* kw = &storage_.emplace_back(std::move(kwargs));
-    LayerCall call{scope.child(l.name), l.name, l.class_name, config, &weights, std::move(inputs), kw,
+    LayerCall call{scope.child(l.name), l.name, keras::layer_key(l.module, l.class_name), config, &weights, std::move(inputs), kw,
                    std::move(kwarg_values), node, major_, top_.keras_version, &table_};
     TFPORT_ASSIGN_OR_RETURN(std::vector<Value> outs, keras::lower_layer(call));
     // Layers that act per time step keep their input's Keras mask (supports_masking).

@@ -15,9 +15,26 @@ bool is_entry(const json& j) {
          (j[2].is_number_integer() || j[0] == kConstant);
 }
 
+// A tensor reference: Keras 2 [name, node, tensor], Keras 3 {"class_name": "__keras_tensor__"}.
 bool is_ref(const json& j) {
+  if (j.is_object()) {
+    auto cn = j.find("class_name");
+    return cn != j.end() && *cn == "__keras_tensor__";
+  }
   return j.is_array() && j.size() == 3 && j[0].is_string() && j[0] != kConstant && j[1].is_number_integer() &&
          j[2].is_number_integer();
+}
+
+// Keras 3 writes tuples as {"class_name": "__tuple__", "config": {"value": [...]}}.
+const json& unwrap_tuple(const json& j) {
+  if (j.is_object()) {
+    auto cn = j.find("class_name");
+    auto cfg = j.find("config");
+    if (cn != j.end() && *cn == "__tuple__" && cfg != j.end() && cfg->is_object() && cfg->contains("value")) {
+      return (*cfg)["value"];
+    }
+  }
+  return j;
 }
 
 }  // namespace
@@ -31,6 +48,16 @@ Status TfCall::parse() {
   }
   entry_ = json::parse(text, nullptr, false);
   size_t next_input = 0;
+  if (entry_.is_object()) {  // Keras 3: {"args": [...], "kwargs": {...}}
+    auto args = entry_.find("args");
+    if (args == entry_.end() || !args->is_array() || args->empty()) return call_.error("its call has no arguments");
+    for (size_t i = 0; i < args->size(); ++i) {
+      TFPORT_ASSIGN_OR_RETURN(Arg a, from_value((*args)[i], &next_input, 0));
+      if (i == 0) first_ = std::move(a);
+      else positional_.push_back(std::move(a));
+    }
+    return Status::OK();
+  }
   auto from_entry = [&](const json& e, Arg* out) -> Status {
     if (e[0] == kConstant) {
       out->constant = &e[2];
@@ -54,11 +81,43 @@ Status TfCall::parse() {
   return Status::OK();
 }
 
+StatusOr<Arg> TfCall::from_value(const json& v, size_t* next_input, int depth) {
+  Arg a;
+  if (depth > 4) return call_.unimplemented("arguments nested deeper than lists of tensors");
+  if (is_ref(v)) {
+    if (*next_input >= call_.inputs.size()) return call_.error("its call lists more tensors than it was given");
+    a.tensor = call_.inputs[(*next_input)++];
+    return a;
+  }
+  const json& u = unwrap_tuple(v);
+  if (u.is_array() && std::any_of(u.begin(), u.end(), [](const json& e) { return is_ref(e); })) {
+    a.is_list = true;
+    for (const json& e : u) {
+      TFPORT_ASSIGN_OR_RETURN(Arg item, from_value(e, next_input, depth + 1));
+      a.items.push_back(std::move(item));
+    }
+    return a;
+  }
+  if (!u.is_null()) a.constant = &u;
+  return a;
+}
+
+void TfCall::name_positional(const std::vector<std::string>& names) {
+  for (size_t i = 0; i < names.size() && i < positional_.size(); ++i) named_[names[i]] = positional_[i];
+}
+
 Arg TfCall::kwarg(const char* key) {
   Arg a;
-  if (call_.kwargs == nullptr || !call_.kwargs->is_object()) return a;
-  auto it = call_.kwargs->find(key);
-  if (it == call_.kwargs->end() || it->is_null()) return a;
+  if (auto n = named_.find(key); n != named_.end()) return n->second;
+  const json* from = call_.kwargs;
+  if (from == nullptr || !from->is_object() || !from->contains(key)) from = &config_;
+  if (!from->is_object()) return a;
+  auto it = from->find(key);
+  if (it == from->end() || it->is_null()) return a;
+  if (from == &config_) {  // op parameters: constants, tuples as lists
+    a.constant = &unwrap_tuple(*it);
+    return a;
+  }
   size_t seen = 0;
   auto tensor_for = [&](Arg* out) {
     size_t k = 0;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ class TfCall {
   Emitter& emit() { return call_.emit; }
 
   Status parse();
+  // Keras 3 ops: positional argument i + 1 is read as keyword `names[i]`, and `config` (the op's
+  // own parameters, renamed to the TF function's) is read after the call's keywords.
+  void name_positional(const std::vector<std::string>& names);
+  void set_config(json config) { config_ = std::move(config); }
 
   const Arg& first() const { return first_; }
 
@@ -57,9 +62,14 @@ class TfCall {
  private:
   Status flatten(const json& j, const char* key, size_t depth, std::vector<double>* out, std::vector<int64_t>* dims);
 
+  StatusOr<Arg> from_value(const json& v, size_t* next_input, int depth);
+
   LayerCall& call_;
   json entry_;
+  json config_ = json::object();
   Arg first_;
+  std::vector<Arg> positional_;  // Keras 3: the arguments after the first
+  std::map<std::string, Arg, std::less<>> named_;
 };
 
 using TfOp = std::function<StatusOr<Value>(TfCall&)>;

@@ -263,6 +263,108 @@ StatusOr<std::vector<Value>> lower_tf_op(LayerCall& call) {
   return one(y);
 }
 
+// Keras 3 ops in functional models (keras.ops.add(x, y), x[:, 0], ...): the TF function that
+// computes the same, the names its arguments after the first take, and the op's own parameters
+// (its config) renamed to that function's.
+struct Keras3Op {
+  const char* function;
+  std::vector<std::string> positional;
+  std::vector<std::pair<const char*, const char*>> renames;
+};
+
+const std::map<std::string, Keras3Op, std::less<>>& keras3_ops() {
+  static const auto* table = new std::map<std::string, Keras3Op, std::less<>>{
+      {"Add", {"math.add", {"y"}, {}}},
+      {"Subtract", {"math.subtract", {"y"}, {}}},
+      {"Multiply", {"math.multiply", {"y"}, {}}},
+      {"Divide", {"math.truediv", {"y"}, {}}},
+      {"TrueDivide", {"math.truediv", {"y"}, {}}},
+      {"FloorDivide", {"math.floordiv", {"y"}, {}}},
+      {"Mod", {"math.floormod", {"y"}, {}}},
+      {"Power", {"math.pow", {"y"}, {}}},
+      {"Maximum", {"math.maximum", {"y"}, {}}},
+      {"Minimum", {"math.minimum", {"y"}, {}}},
+      {"Greater", {"math.greater", {"y"}, {}}},
+      {"GreaterEqual", {"math.greater_equal", {"y"}, {}}},
+      {"Less", {"math.less", {"y"}, {}}},
+      {"LessEqual", {"math.less_equal", {"y"}, {}}},
+      {"Equal", {"math.equal", {"y"}, {}}},
+      {"NotEqual", {"math.not_equal", {"y"}, {}}},
+      {"LogicalAnd", {"math.logical_and", {"y"}, {}}},
+      {"LogicalOr", {"math.logical_or", {"y"}, {}}},
+      {"Matmul", {"linalg.matmul", {"b"}, {}}},
+      {"Absolute", {"math.abs", {}, {}}},
+      {"Abs", {"math.abs", {}, {}}},
+      {"Negative", {"math.negative", {}, {}}},
+      {"Exp", {"math.exp", {}, {}}},
+      {"Expm1", {"math.expm1", {}, {}}},
+      {"Log", {"math.log", {}, {}}},
+      {"Log1p", {"math.log1p", {}, {}}},
+      {"Sqrt", {"math.sqrt", {}, {}}},
+      {"Rsqrt", {"math.rsqrt", {}, {}}},
+      {"Square", {"math.square", {}, {}}},
+      {"Reciprocal", {"math.reciprocal", {}, {}}},
+      {"Sign", {"math.sign", {}, {}}},
+      {"Floor", {"math.floor", {}, {}}},
+      {"Ceil", {"math.ceil", {}, {}}},
+      {"Round", {"math.round", {}, {}}},
+      {"Sin", {"math.sin", {}, {}}},
+      {"Cos", {"math.cos", {}, {}}},
+      {"Tanh", {"math.tanh", {}, {}}},
+      {"Erf", {"math.erf", {}, {}}},
+      {"LogicalNot", {"math.logical_not", {}, {}}},
+      {"Relu", {"nn.relu", {}, {}}},
+      {"Relu6", {"nn.relu6", {}, {}}},
+      {"Sigmoid", {"math.sigmoid", {}, {}}},
+      {"Softplus", {"nn.softplus", {}, {}}},
+      {"Softsign", {"nn.softsign", {}, {}}},
+      {"Silu", {"nn.silu", {}, {}}},
+      {"Elu", {"nn.elu", {}, {}}},
+      {"Selu", {"nn.selu", {}, {}}},
+      {"Gelu", {"nn.gelu", {}, {}}},
+      {"LeakyRelu", {"nn.leaky_relu", {}, {{"negative_slope", "alpha"}}}},
+      {"Softmax", {"nn.softmax", {}, {}}},
+      {"LogSoftmax", {"nn.log_softmax", {}, {}}},
+      {"Mean", {"math.reduce_mean", {}, {}}},
+      {"Sum", {"math.reduce_sum", {}, {}}},
+      {"Max", {"math.reduce_max", {}, {}}},
+      {"Min", {"math.reduce_min", {}, {}}},
+      {"Prod", {"math.reduce_prod", {}, {}}},
+      {"Any", {"math.reduce_any", {}, {}}},
+      {"All", {"math.reduce_all", {}, {}}},
+      {"Reshape", {"reshape", {}, {{"newshape", "shape"}}}},
+      {"Transpose", {"transpose", {}, {{"axes", "perm"}}}},
+      {"ExpandDims", {"expand_dims", {}, {}}},
+      {"Squeeze", {"squeeze", {}, {}}},
+      {"Concatenate", {"concat", {}, {}}},
+      {"Stack", {"stack", {}, {}}},
+      {"Clip", {"clip_by_value", {}, {{"x_min", "clip_value_min"}, {"x_max", "clip_value_max"}}}},
+      {"Cast", {"cast", {}, {}}},
+      {"GetItem", {"__operators__.getitem", {"slice_spec"}, {}}},
+  };
+  return *table;
+}
+
+StatusOr<std::vector<Value>> lower_keras3_op(LayerCall& call) {
+  const std::string_view op = std::string_view(call.class_name).substr(4);  // after "ops:"
+  auto found = keras3_ops().find(op);
+  if (found == keras3_ops().end()) return call.unimplemented("this Keras op is not supported");
+  const Keras3Op& spec = found->second;
+  TfCall c(call);
+  TFPORT_RETURN_IF_ERROR(c.parse());
+  c.name_positional(spec.positional);
+  json config = call.config != nullptr && call.config->is_object() ? *call.config : json::object();
+  for (const auto& [from, to] : spec.renames) {
+    if (config.contains(from)) config[to] = config[from];
+  }
+  if (op == "Gelu" && !config.contains("approximate")) config["approximate"] = true;  // keras.ops.gelu's default
+  c.set_config(std::move(config));
+  auto fn = functions().find(spec.function);
+  if (fn == functions().end()) return internal_error(std::string("no TF function ") + spec.function);
+  TFPORT_ASSIGN_OR_RETURN(Value y, fn->second(c));
+  return one(y);
+}
+
 }  // namespace
 
 bool tf_op_supported(std::string_view function) { return functions().count(function) > 0; }
@@ -270,6 +372,7 @@ bool tf_op_supported(std::string_view function) { return functions().count(funct
 void add_tf_op_layers(LayerTable& t) {
   t.lower["TFOpLambda"] = &lower_tf_op;
   t.lower["SlicingOpLambda"] = &lower_tf_op;
+  for (const auto& [name, spec] : keras3_ops()) t.lower["ops:" + name] = &lower_keras3_op;
 }
 
 }  // namespace tfport::graph::keras

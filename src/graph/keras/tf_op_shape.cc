@@ -178,11 +178,19 @@ StatusOr<Value> getitem_fn(TfCall& c) {
   if (spec_arg.is_list) return c.call().unimplemented("indexing with tensors");
   static const json kNull = nullptr;
   const json& spec = spec_arg.constant ? *spec_arg.constant : kNull;
+  // tf.keras writes a slice as {"start", "stop", "step"}; Keras 3 wraps those in
+  // {"class_name": "__slice__", "config": ...}.
+  auto fields_of = [](const json& s) -> const json& {
+    if (s.is_object() && s.contains("class_name") && s["class_name"] == "__slice__" && s.contains("config")) {
+      return s["config"];
+    }
+    return s;
+  };
   std::vector<const json*> items;
   if (spec.is_array()) {
-    for (const json& s : spec) items.push_back(&s);
+    for (const json& s : spec) items.push_back(&fields_of(s));
   } else {
-    items.push_back(&spec);
+    items.push_back(&fields_of(spec));
   }
   auto is_ellipsis = [](const json& s) {
     return s.is_object() && s.contains("class_name") && s["class_name"] == "__ellipsis__";
