@@ -156,8 +156,11 @@ StatusOr<Value> TfCall::tensor(const Arg& a, const char* key, DType dtype) {
   TFPORT_RETURN_IF_ERROR(flatten(*a.constant, key, 0, &values, &dims));
   TFPORT_ASSIGN_OR_RETURN(Shape shape, Shape::make(dims));
   TFPORT_ASSIGN_OR_RETURN(Tensor t, Tensor::allocate(dtype, shape));
+  const bool integral = dtype == DType::kInt32 || dtype == DType::kInt64;
   for (size_t i = 0; i < values.size(); ++i) {
     const double v = values[i];
+    const double limit = dtype == DType::kInt32 ? 2147483648.0 : 9223372036854775808.0;
+    if (integral && !(v >= -limit && v < limit)) return arg_error(key, "constant out of the integer range");
     switch (dtype) {
       case DType::kFloat: t.mutable_data<float>()[i] = static_cast<float>(v); break;
       case DType::kDouble: t.mutable_data<double>()[i] = v; break;

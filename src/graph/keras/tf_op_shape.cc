@@ -1,11 +1,25 @@
 // The array-shaping TF functions of TF-op layers: concat, stack, add_n, reshape, expand_dims,
 // squeeze, transpose, tile, cast and Python indexing (SlicingOpLambda).
 #include <algorithm>
+#include <climits>
 #include <map>
 
 #include "graph/keras/tf_op_call.h"
 
 namespace tfport::graph::keras::tf_op {
+namespace {
+
+// Static dims from a config can be anything: sums and products that overflow are unknown (-1).
+int64_t dim_sum(int64_t a, int64_t b) {
+  int64_t r;
+  return a < 0 || b < 0 || __builtin_add_overflow(a, b, &r) ? -1 : r;
+}
+int64_t dim_product(int64_t a, int64_t b) {
+  int64_t r;
+  return a < 0 || b < 0 || __builtin_mul_overflow(a, b, &r) ? -1 : r;
+}
+
+}  // namespace
 
 StatusOr<Value> concat_fn(TfCall& c) {
   TFPORT_ASSIGN_OR_RETURN(std::vector<Value> values, list_of(c, c.first(), "values"));
@@ -20,7 +34,7 @@ StatusOr<Value> concat_fn(TfCall& c) {
     if (i > 0) {
       const int64_t d = values[i].shape[static_cast<size_t>(axis)];
       int64_t& s = shape[static_cast<size_t>(axis)];
-      s = s < 0 || d < 0 ? -1 : s + d;
+      s = dim_sum(s, d);
     }
     inputs.push_back(values[i].ep);
   }
@@ -76,8 +90,8 @@ StatusOr<Value> reshape_fn(TfCall& c) {
   std::vector<int64_t> shape = *dims;
   if (unknown == 1) {
     int64_t total = 1, known = 1;
-    for (int64_t d : x.shape) total = d < 0 || total < 0 ? -1 : total * d;
-    for (int64_t d : shape) known *= d < 0 ? 1 : d;
+    for (int64_t d : x.shape) total = dim_product(total, d);
+    for (int64_t d : shape) known = d < 0 ? known : dim_product(known, d);
     for (int64_t& d : shape) {
       if (d < 0) d = total >= 0 && known > 0 ? total / known : -1;
     }
@@ -145,7 +159,7 @@ StatusOr<Value> tile_fn(TfCall& c) {
   std::vector<int64_t> shape;
   for (size_t i = 0; i < multiples->size(); ++i) {
     if ((*multiples)[i] < 0) return c.arg_error("multiples", "must not be negative");
-    shape.push_back(x.shape[i] < 0 ? -1 : x.shape[i] * (*multiples)[i]);
+    shape.push_back(dim_product(x.shape[i], (*multiples)[i]));
   }
   TFPORT_ASSIGN_OR_RETURN(Endpoint m, c.emit().int32s("multiples", *multiples));
   return c.emit().op("Tile", {x.ep, m}, {{"T", attr_type(x.dtype)}, {"Tmultiples", attr_type(DType::kInt32)}},
@@ -222,6 +236,7 @@ StatusOr<Value> getitem_fn(TfCall& c) {
     } else if (s.is_number_integer()) {
       const int64_t n = x.shape[static_cast<size_t>(dim)];
       const int64_t k = s.get<int64_t>();
+      if (k < INT32_MIN || k >= INT32_MAX) return c.arg_error("slice_spec", "index out of the int32 range");
       if (n >= 0 && (k >= n || k < -n)) return c.arg_error("slice_spec", "index " + std::to_string(k) + " is out of range");
       shrink_mask |= bit;
       begin.push_back(k), end.push_back(k + 1), strides.push_back(1);
@@ -230,6 +245,9 @@ StatusOr<Value> getitem_fn(TfCall& c) {
       const json* fields[3] = {&s["start"], &s["stop"], s.contains("step") ? &s["step"] : &kNull};
       for (const json* f : fields) {
         if (!f->is_null() && !f->is_number_integer()) return c.call().unimplemented("slice bounds that are not integers");
+        if (!f->is_null() && (f->get<int64_t>() < INT32_MIN || f->get<int64_t>() > INT32_MAX)) {
+          return c.arg_error("slice_spec", "slice bound out of the int32 range");
+        }
       }
       const int64_t step = fields[2]->is_null() ? 1 : fields[2]->get<int64_t>();
       if (step == 0) return c.arg_error("slice_spec", "slice step 0");
