@@ -95,6 +95,7 @@ void add_regularization_layers(LayerTable& t);
 void add_wrapper_layers(LayerTable& t);
 void add_recurrent_layers(LayerTable& t);
 void add_tf_op_layers(LayerTable& t);
+void add_score_attention_layers(LayerTable& t);
 // The table key of a layer or, for modules of Keras 3 ops ("keras.src.ops.numpy"), of an op:
 // "Dense", "ops:Add".
 std::string layer_key(const std::string& module, const std::string& class_name);
@@ -124,6 +125,9 @@ int64_t conv_output_length(int64_t n, int64_t k, int64_t stride, int64_t dilatio
 // integer `factors` (ResizeBilinear / ResizeNearestNeighbor, align_corners false).
 StatusOr<Value> resize_images(LayerCall& call, const Value& x, const std::vector<int64_t>& factors,
                               const std::vector<int64_t>& target, const std::string& method, bool half_pixel);
+
+// Layers that only act while training: their input, unchanged.
+StatusOr<std::vector<Value>> lower_pass_through(LayerCall& call);
 
 // A single-value vector helper.
 inline std::vector<Value> one(Value v) { return {std::move(v)}; }

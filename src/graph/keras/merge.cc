@@ -1,4 +1,4 @@
-// Merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate.
+// Merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot.
 #include "graph/keras/layer.h"
 
 namespace tfport::graph::keras {
@@ -84,9 +84,74 @@ StatusOr<std::vector<Value>> lower_concatenate(LayerCall& call) {
   return one(y);
 }
 
+// Dot(axes, normalize): Keras' batch_dot over one axis of each input, for the ranks it is used
+// with: two batches of vectors ([B, d] . [B, d] -> [B, 1]) or of sequences ([B, n, d] and
+// [B, m, d] -> [B, n, m] for axes 2, 2).
+StatusOr<std::vector<Value>> lower_dot(LayerCall& call) {
+  TFPORT_RETURN_IF_ERROR(call.expect_inputs(2));
+  Value x = call.inputs[0], y = call.inputs[1];
+  const json* axes_cfg = call.get("axes");
+  std::vector<int64_t> axes;
+  if (axes_cfg != nullptr && axes_cfg->is_number_integer()) {
+    axes = {axes_cfg->get<int64_t>(), axes_cfg->get<int64_t>()};
+  } else {
+    TFPORT_ASSIGN_OR_RETURN(axes, call.get_ints("axes", 2));
+  }
+  TFPORT_ASSIGN_OR_RETURN(bool normalize, call.get_bool("normalize", false));
+  if (x.rank() != y.rank() || x.rank() < 2 || x.rank() > 3) {
+    return call.unimplemented("Dot of inputs of ranks " + std::to_string(x.rank()) + " and " + std::to_string(y.rank()));
+  }
+  const int r = x.rank();
+  for (int64_t& a : axes) {
+    if (a < -r || a >= r) return call.field_error("axes", "out of range for inputs of rank " + std::to_string(r));
+    a = (a + r) % r;
+    if (a == 0) return call.field_error("axes", "cannot contract the batch axis");
+  }
+  Emitter& e = call.emit;
+  auto l2_normalize = [&](const Value& v, int64_t axis) -> StatusOr<Value> {
+    TFPORT_ASSIGN_OR_RETURN(Value sq, e.unary("Square", v));
+    std::vector<int64_t> kept = v.shape;
+    kept[static_cast<size_t>(axis)] = 1;
+    TFPORT_ASSIGN_OR_RETURN(Endpoint idx, e.int32s("axis", {axis}));
+    TFPORT_ASSIGN_OR_RETURN(Value sum, e.op("Sum", {sq.ep, idx}, {{"T", attr_type(v.dtype)}, {"Tidx", attr_type(DType::kInt32)},
+                                                                  {"keep_dims", attr_bool(true)}},
+                                            v.dtype, kept));
+    TFPORT_ASSIGN_OR_RETURN(Value clamped, e.binary_scalar("Maximum", sum, 1e-12f));
+    TFPORT_ASSIGN_OR_RETURN(Value inv, e.unary("Rsqrt", clamped));
+    return e.binary("Mul", v, inv);
+  };
+  if (normalize) {
+    TFPORT_ASSIGN_OR_RETURN(x, l2_normalize(x, axes[0]));
+    TFPORT_ASSIGN_OR_RETURN(y, l2_normalize(y, axes[1]));
+  }
+  if (r == 2) {
+    TFPORT_ASSIGN_OR_RETURN(Value prod, e.binary("Mul", x, y));
+    TFPORT_ASSIGN_OR_RETURN(Endpoint idx, e.int32s("axis", {1}));
+    TFPORT_ASSIGN_OR_RETURN(Value sum, e.op("Sum", {prod.ep, idx}, {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)},
+                                                                    {"keep_dims", attr_bool(true)}},
+                                            x.dtype, {prod.dim(0), 1}));
+    return one(sum);
+  }
+  // [B, n, d] x [B, d, m]
+  if (axes[0] == 1) {
+    TFPORT_ASSIGN_OR_RETURN(x, e.transpose(x, {0, 2, 1}));
+  }
+  if (axes[1] == 2) {
+    TFPORT_ASSIGN_OR_RETURN(y, e.transpose(y, {0, 2, 1}));
+  }
+  if (x.dim(2) >= 0 && y.dim(1) >= 0 && x.dim(2) != y.dim(1)) {
+    return call.error("contracted dims differ: " + std::to_string(x.dim(2)) + " and " + std::to_string(y.dim(1)));
+  }
+  TFPORT_ASSIGN_OR_RETURN(Value out, e.op("BatchMatMulV2", {x.ep, y.ep}, {{"T", attr_type(x.dtype)}, {"adj_x", attr_bool(false)},
+                                                                         {"adj_y", attr_bool(false)}},
+                                          x.dtype, {x.dim(0), x.dim(1), y.dim(2)}));
+  return one(out);
+}
+
 }  // namespace
 
 void add_merge_layers(LayerTable& t) {
+  t.lower["Dot"] = &lower_dot;
   t.lower["Add"] = &lower_fold<kAdd>;
   t.lower["Multiply"] = &lower_fold<kMul>;
   t.lower["Maximum"] = &lower_fold<kMax>;

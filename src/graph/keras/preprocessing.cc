@@ -1,5 +1,5 @@
 // Preprocessing layers that are plain arithmetic at inference: Rescaling, Normalization
-// (adapted mean and variance), Resizing.
+// (adapted mean and variance), Resizing; the random augmentation layers pass images through.
 #include <cmath>
 
 #include "graph/keras/layer.h"
@@ -142,6 +142,16 @@ void add_preprocessing_layers(LayerTable& t) {
   t.lower["Rescaling"] = &lower_rescaling;
   t.lower["Normalization"] = &lower_normalization;
   t.lower["Resizing"] = &lower_resizing;
+  // Data augmentation inside a model (the image classification tutorials' RandomFlip,
+  // RandomRotation, RandomZoom) is the identity when not training. RandomCrop is not: at
+  // inference it resizes to its output size.
+  for (const char* name : {"RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+                           "RandomBrightness", "RandomHeight", "RandomWidth", "RandomSaturation", "RandomHue",
+                           "RandomGrayscale", "RandomColorDegeneration", "RandomColorJitter", "RandomSharpness",
+                           "RandomShear", "RandomPosterization", "RandomInvert", "RandomErasing",
+                           "RandomGaussianBlur", "RandomPerspective", "RandomElasticTransform"}) {
+    t.lower[name] = &lower_pass_through;
+  }
 }
 
 }  // namespace tfport::graph::keras

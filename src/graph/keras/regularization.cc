@@ -3,12 +3,12 @@
 #include "graph/keras/layer.h"
 
 namespace tfport::graph::keras {
-namespace {
-
 StatusOr<std::vector<Value>> lower_pass_through(LayerCall& call) {
   TFPORT_ASSIGN_OR_RETURN(Value x, call.input());
   return one(x);
 }
+
+namespace {
 
 StatusOr<std::vector<Value>> lower_masking(LayerCall& call) {
   TFPORT_ASSIGN_OR_RETURN(Value x, call.input());

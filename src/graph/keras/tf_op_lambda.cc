@@ -24,8 +24,12 @@ TfOp binary(std::string op, bool to_bool = false, const char* other = "y") {
                             std::string(dtype_python_name(b.dtype)));
     }
     if (op == "RealDiv" && a.dtype != DType::kFloat && a.dtype != DType::kDouble && a.dtype != DType::kHalf) return c.call().unimplemented("true division of integers");
-    if (!to_bool) return c.emit().binary(op, a, b);
     TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> shape, broadcast_shapes(a.shape, b.shape));
+    if (op.rfind("Logical", 0) == 0) {  // bool only: these ops have no type attribute
+      if (a.dtype != DType::kBool) return c.call().error(op + " needs bool operands");
+      return c.emit().op(op, {a.ep, b.ep}, {}, DType::kBool, shape);
+    }
+    if (!to_bool) return c.emit().binary(op, a, b);
     return c.emit().op(op, {a.ep, b.ep}, {{"T", attr_type(a.dtype)}}, DType::kBool, shape);
   };
 }
@@ -33,6 +37,10 @@ TfOp binary(std::string op, bool to_bool = false, const char* other = "y") {
 TfOp unary(std::string op) {
   return [op](TfCall& c) -> StatusOr<Value> {
     TFPORT_ASSIGN_OR_RETURN(Value x, x_of(c));
+    if (op == "LogicalNot") {  // bool only, no type attribute
+      if (x.dtype != DType::kBool) return c.call().error("LogicalNot needs a bool operand");
+      return c.emit().op(op, {x.ep}, {}, DType::kBool, x.shape);
+    }
     return c.emit().unary(op, x);
   };
 }
@@ -61,6 +69,11 @@ TfOp reduction(std::string op) {
       else if (keep) shape.push_back(1);
     }
     TFPORT_ASSIGN_OR_RETURN(Endpoint idx, c.emit().int32s("reduction_indices", list));
+    if (op == "Any" || op == "All") {  // bool only, no type attribute
+      if (x.dtype != DType::kBool) return c.call().error(op + " needs a bool operand");
+      return c.emit().op(op, {x.ep, idx}, {{"Tidx", attr_type(DType::kInt32)}, {"keep_dims", attr_bool(keep)}},
+                         DType::kBool, shape);
+    }
     return c.emit().op(op, {x.ep, idx}, {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)},
                                          {"keep_dims", attr_bool(keep)}},
                        x.dtype, shape);
