@@ -154,6 +154,48 @@ TEST(KerasNormalization, LayerNorm) {
   EXPECT_TRUE(close(*y, {2, 3, 5}, want, 1e-4, 1e-5));
 }
 
+TEST(KerasNormalization, GroupNormOverSpatialDimsAndGroupChannels) {
+  // [B=2, T=3, C=6] in 2 groups of 3 channels: statistics over T and the group's channels.
+  Tensor gamma = random_tensor({6}, 0.5, 2, 51), beta = random_tensor({6}, -1, 1, 52);
+  Tensor x = random_tensor({2, 3, 6}, -2, 2, 53);
+  auto y = run1(sequential({3, 6}, {{"GroupNormalization", {{"groups", 2}, {"epsilon", 1e-3}}, {gamma, beta}}}), x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  std::vector<float> want(36);
+  auto at = [&](int b, int t, int c) { return x.data<float>()[(b * 3 + t) * 6 + c]; };
+  for (int b = 0; b < 2; ++b) {
+    for (int g = 0; g < 2; ++g) {
+      double mu = 0, var = 0;
+      for (int t = 0; t < 3; ++t)
+        for (int c = g * 3; c < g * 3 + 3; ++c) mu += at(b, t, c) / 9.0;
+      for (int t = 0; t < 3; ++t)
+        for (int c = g * 3; c < g * 3 + 3; ++c) var += std::pow(at(b, t, c) - mu, 2) / 9.0;
+      for (int t = 0; t < 3; ++t)
+        for (int c = g * 3; c < g * 3 + 3; ++c) {
+          want[static_cast<size_t>((b * 3 + t) * 6 + c)] = static_cast<float>(
+              (at(b, t, c) - mu) / std::sqrt(var + 1e-3) * gamma.data<float>()[c] + beta.data<float>()[c]);
+        }
+    }
+  }
+  EXPECT_TRUE(close(*y, {2, 3, 6}, want, 1e-4, 1e-5));
+
+  auto bad = run1(sequential({3, 6}, {{"GroupNormalization", {{"groups", 4}}, {gamma, beta}}}), x);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("4 does not divide 6 channels"), std::string::npos) << bad.status();
+}
+
+TEST(KerasNormalization, UnitNorm) {
+  Tensor x = random_tensor({4, 3}, -2, 2, 54);
+  auto y = run1(sequential({3}, {{"UnitNormalization", {{"axis", -1}}}}), x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  std::vector<float> want;
+  for (int r = 0; r < 4; ++r) {
+    double n = 0;
+    for (int c = 0; c < 3; ++c) n += std::pow(x.data<float>()[r * 3 + c], 2);
+    for (int c = 0; c < 3; ++c) want.push_back(static_cast<float>(x.data<float>()[r * 3 + c] / std::sqrt(n)));
+  }
+  EXPECT_TRUE(close(*y, {4, 3}, want));
+}
+
 TEST(KerasShapes, FlattenReshapePermuteRepeat) {
   Tensor x = random_tensor({2, 2, 3, 2}, -1, 1, 50);
   auto f = run1(sequential({2, 3, 2}, {{"Flatten", {}}}), x);

@@ -1,5 +1,5 @@
-// BatchNormalization (inference: folded into one multiply and one add per channel) and
-// LayerNormalization.
+// BatchNormalization (inference: folded into one multiply and one add per channel),
+// LayerNormalization, GroupNormalization and UnitNormalization.
 #include <algorithm>
 #include <cmath>
 
@@ -137,9 +137,85 @@ StatusOr<std::vector<Value>> lower_layer_norm(LayerCall& call) {
   return one(y);
 }
 
+// GroupNormalization over the last axis: the channels split into `groups`, each normalized
+// over the spatial dims and its own channels, then gamma and beta per channel.
+StatusOr<std::vector<Value>> lower_group_norm(LayerCall& call) {
+  TFPORT_ASSIGN_OR_RETURN(Value x, call.input());
+  const int r = x.rank();
+  TFPORT_ASSIGN_OR_RETURN(int64_t axis, call.get_int("axis", -1));
+  if (axis != -1 && axis != r - 1) return call.unimplemented("GroupNormalization over an axis other than the last");
+  TFPORT_ASSIGN_OR_RETURN(int64_t groups, call.get_int("groups", 32));
+  TFPORT_ASSIGN_OR_RETURN(bool scale, call.get_bool("scale", true));
+  TFPORT_ASSIGN_OR_RETURN(bool center, call.get_bool("center", true));
+  TFPORT_ASSIGN_OR_RETURN(double eps, call.get_float("epsilon", 1e-3));
+  const int64_t channels = x.dim(-1);
+  if (r < 2 || channels < 0) return call.error("needs a known channel count, got input " + shape_text(x.shape));
+  if (groups <= 0 || groups > channels || channels % groups != 0) {
+    return call.field_error("groups", std::to_string(groups) + " does not divide " + std::to_string(channels) + " channels");
+  }
+  Emitter& e = call.emit;
+  // [B, spatial..., C] -> [B, spatial..., G, C/G]
+  std::vector<int64_t> grouped(static_cast<size_t>(r - 1), Emitter::kKeepDim);
+  grouped.push_back(groups);
+  grouped.push_back(channels / groups);
+  TFPORT_ASSIGN_OR_RETURN(Value g, e.reshape(x, grouped));
+  std::vector<int64_t> axes;
+  for (int i = 1; i < r - 1; ++i) axes.push_back(i);
+  axes.push_back(r);  // the channels within a group
+  std::vector<int64_t> kept = g.shape;
+  for (int64_t a : axes) kept[static_cast<size_t>(a)] = 1;
+  TFPORT_ASSIGN_OR_RETURN(Endpoint ax, e.int32s("axes", axes));
+  auto mean_of = [&](const Value& v) {
+    return e.op("Mean", {v.ep, ax}, {{"T", attr_type(v.dtype)}, {"Tidx", attr_type(DType::kInt32)}, {"keep_dims", attr_bool(true)}},
+                v.dtype, kept);
+  };
+  TFPORT_ASSIGN_OR_RETURN(Value mean, mean_of(g));
+  TFPORT_ASSIGN_OR_RETURN(Value sq, e.binary("SquaredDifference", g, mean));
+  TFPORT_ASSIGN_OR_RETURN(Value var, mean_of(sq));
+  TFPORT_ASSIGN_OR_RETURN(Value ve, e.binary_scalar("AddV2", var, static_cast<float>(eps)));
+  TFPORT_ASSIGN_OR_RETURN(Value inv, e.unary("Rsqrt", ve));
+  TFPORT_ASSIGN_OR_RETURN(Value centered, e.binary("Sub", g, mean));
+  TFPORT_ASSIGN_OR_RETURN(Value normalized, e.binary("Mul", centered, inv));
+  std::vector<int64_t> back(static_cast<size_t>(r - 1), Emitter::kKeepDim);
+  back.push_back(channels);
+  TFPORT_ASSIGN_OR_RETURN(Value y, e.reshape(normalized, back));
+  size_t i = 0;
+  if (scale) {
+    TFPORT_ASSIGN_OR_RETURN(Tensor gamma, call.weight(i++, {channels}));
+    TFPORT_ASSIGN_OR_RETURN(Value gv, e.const_value("gamma", gamma, {channels}));
+    TFPORT_ASSIGN_OR_RETURN(y, e.binary("Mul", y, gv));
+  }
+  if (center) {
+    TFPORT_ASSIGN_OR_RETURN(Tensor beta, call.weight(i++, {channels}));
+    TFPORT_ASSIGN_OR_RETURN(Value bv, e.const_value("beta", beta, {channels}));
+    TFPORT_ASSIGN_OR_RETURN(y, e.binary("AddV2", y, bv));
+  }
+  return one(y);
+}
+
+// UnitNormalization: x / ||x|| over `axis` (as tf.math.l2_normalize, epsilon 1e-12).
+StatusOr<std::vector<Value>> lower_unit_norm(LayerCall& call) {
+  TFPORT_ASSIGN_OR_RETURN(Value x, call.input());
+  TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> axes, read_axes(call, x.rank(), -1));
+  Emitter& e = call.emit;
+  TFPORT_ASSIGN_OR_RETURN(Value sq, e.unary("Square", x));
+  std::vector<int64_t> kept = x.shape;
+  for (int64_t a : axes) kept[static_cast<size_t>(a)] = 1;
+  TFPORT_ASSIGN_OR_RETURN(Endpoint ax, e.int32s("axes", axes));
+  TFPORT_ASSIGN_OR_RETURN(Value sum, e.op("Sum", {sq.ep, ax}, {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)},
+                                                               {"keep_dims", attr_bool(true)}},
+                                          x.dtype, kept));
+  TFPORT_ASSIGN_OR_RETURN(Value clamped, e.binary_scalar("Maximum", sum, 1e-12f));
+  TFPORT_ASSIGN_OR_RETURN(Value inv, e.unary("Rsqrt", clamped));
+  TFPORT_ASSIGN_OR_RETURN(Value y, e.binary("Mul", x, inv));
+  return one(y);
+}
+
 }  // namespace
 
 void add_normalization_layers(LayerTable& t) {
+  t.lower["GroupNormalization"] = &lower_group_norm;
+  t.lower["UnitNormalization"] = &lower_unit_norm;
   t.lower["BatchNormalization"] = &lower_batch_norm;
   t.lower["BatchNormalizationV1"] = &lower_batch_norm;
   t.lower["BatchNormalizationV2"] = &lower_batch_norm;
