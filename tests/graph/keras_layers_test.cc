@@ -196,6 +196,31 @@ TEST(KerasNormalization, UnitNorm) {
   EXPECT_TRUE(close(*y, {4, 3}, want));
 }
 
+TEST(KerasDense, EinsumDenseWithBiasOverTwoOutputAxes) {
+  // "abc,cde->abde" (MultiHeadAttention's projections): [B, 3, 4] x [4, 2, 5] + bias [2, 5].
+  Tensor x = random_tensor({2, 3, 4}, -1, 1, 55), kernel = random_tensor({4, 2, 5}, -1, 1, 56);
+  Tensor bias = random_tensor({2, 5}, -1, 1, 57);
+  auto y = run1(sequential({3, 4}, {{"EinsumDense", {{"equation", "abc,cde->abde"}, {"output_shape", {3, 2, 5}},
+                                                     {"bias_axes", "de"}, {"activation", "relu"}},
+                                     {kernel, bias}}}),
+                x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  std::vector<float> want;
+  for (int a = 0; a < 2; ++a)
+    for (int b = 0; b < 3; ++b)
+      for (int d = 0; d < 2; ++d)
+        for (int e = 0; e < 5; ++e) {
+          double s = bias.data<float>()[d * 5 + e];
+          for (int c = 0; c < 4; ++c) s += x.data<float>()[(a * 3 + b) * 4 + c] * kernel.data<float>()[(c * 2 + d) * 5 + e];
+          want.push_back(static_cast<float>(std::max(s, 0.0)));
+        }
+  EXPECT_TRUE(close(*y, {2, 3, 2, 5}, want));
+
+  auto bad = run1(sequential({3, 4}, {{"EinsumDense", {{"equation", "abc,cde->abz"}}, {kernel}}}), x);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("output label 'z' is in no operand"), std::string::npos) << bad.status();
+}
+
 TEST(KerasShapes, FlattenReshapePermuteRepeat) {
   Tensor x = random_tensor({2, 2, 3, 2}, -1, 1, 50);
   auto f = run1(sequential({2, 3, 2}, {{"Flatten", {}}}), x);

@@ -1,4 +1,5 @@
-// Dense: y = act(x · kernel + bias) over the last axis of inputs of any rank.
+// Dense: y = act(x · kernel + bias) over the last axis of inputs of any rank; EinsumDense:
+// y = act(einsum(equation, x, kernel) + bias).
 #include "graph/keras/layer.h"
 
 namespace tfport::graph::keras {
@@ -79,8 +80,35 @@ StatusOr<std::vector<Value>> lower_dense(LayerCall& call) {
   return one(y);
 }
 
+StatusOr<std::vector<Value>> lower_einsum_dense(LayerCall& call) {
+  TFPORT_ASSIGN_OR_RETURN(Value x, call.input());
+  TFPORT_ASSIGN_OR_RETURN(std::string equation, call.get_string("equation", ""));
+  TFPORT_ASSIGN_OR_RETURN(std::string bias_axes, call.get_string("bias_axes", ""));
+  Emitter& e = call.emit;
+  TFPORT_ASSIGN_OR_RETURN(x, e.cast(x, DType::kFloat));
+  TFPORT_ASSIGN_OR_RETURN(Tensor kernel, call.weight(0));
+  auto shape = einsum_shape(equation, {x.shape, kernel.shape().dims()});
+  if (!shape.ok()) return call.field_error("equation", shape.status().message());
+  TFPORT_ASSIGN_OR_RETURN(Value w, e.const_value("kernel", kernel, kernel.shape().dims()));
+  TFPORT_ASSIGN_OR_RETURN(Value y, e.op("Einsum", {x.ep, w.ep},
+                                        {{"equation", attr_string(equation)}, {"N", attr_int(2)},
+                                         {"T", attr_type(DType::kFloat)}},
+                                        DType::kFloat, *shape));
+  if (!bias_axes.empty()) {
+    // Stored in the shape that broadcasts against the output's trailing dims.
+    TFPORT_ASSIGN_OR_RETURN(Tensor bias, call.weight(1));
+    TFPORT_ASSIGN_OR_RETURN(Value b, e.const_value("bias", bias, bias.shape().dims()));
+    TFPORT_ASSIGN_OR_RETURN(y, e.binary("AddV2", y, b));
+  }
+  TFPORT_ASSIGN_OR_RETURN(y, apply_layer_activation(call, y));
+  return one(y);
+}
+
 }  // namespace
 
-void add_dense_layers(LayerTable& t) { t.lower["Dense"] = &lower_dense; }
+void add_dense_layers(LayerTable& t) {
+  t.lower["Dense"] = &lower_dense;
+  t.lower["EinsumDense"] = &lower_einsum_dense;
+}
 
 }  // namespace tfport::graph::keras

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 
 namespace tfport::graph::keras {
 
@@ -389,6 +390,67 @@ std::string shape_text(const std::vector<int64_t>& dims) {
   }
   if (dims.size() == 1) s += ",";
   return s + ")";
+}
+
+StatusOr<std::vector<int64_t>> einsum_shape(const std::string& equation,
+                                            const std::vector<std::vector<int64_t>>& operands) {
+  const size_t arrow = equation.find("->");
+  if (arrow == std::string::npos) return invalid_argument_error("einsum '" + equation + "' has no '->'");
+  std::vector<std::string> specs;
+  for (size_t start = 0;;) {
+    const size_t comma = equation.find(',', start);
+    const size_t stop = std::min(comma, arrow);
+    specs.push_back(equation.substr(start, stop - start));
+    if (comma == std::string::npos || comma > arrow) break;
+    start = comma + 1;
+  }
+  if (specs.size() != operands.size()) {
+    return invalid_argument_error("einsum '" + equation + "' has " + std::to_string(specs.size()) + " operands, got " +
+                                  std::to_string(operands.size()));
+  }
+  std::map<char, int64_t> size;
+  std::vector<int64_t> ellipsis;
+  for (size_t k = 0; k < specs.size(); ++k) {
+    const std::string& spec = specs[k];
+    const std::vector<int64_t>& dims = operands[k];
+    const size_t e = spec.find("...");
+    const size_t letters = spec.size() - (e == std::string::npos ? 0 : 3);
+    if (e == std::string::npos ? dims.size() != letters : dims.size() < letters) {
+      return invalid_argument_error("einsum term '" + spec + "' does not fit shape " + shape_text(dims));
+    }
+    const size_t n_ell = dims.size() - letters;
+    size_t d = 0;
+    for (size_t i = 0; i < spec.size(); ++i) {
+      if (e != std::string::npos && i == e) {
+        if (n_ell > ellipsis.size()) ellipsis.resize(n_ell, 1);
+        // Right-aligned broadcasting of the ellipsis dims.
+        for (size_t j = 0; j < n_ell; ++j) {
+          int64_t& slot = ellipsis[ellipsis.size() - n_ell + j];
+          const int64_t v = dims[d + j];
+          slot = slot == 1 ? v : (v == 1 ? slot : (slot == v ? v : -1));
+        }
+        d += n_ell;
+        i += 2;
+        continue;
+      }
+      auto [it, inserted] = size.emplace(spec[i], dims[d]);
+      if (!inserted && it->second < 0) it->second = dims[d];
+      ++d;
+    }
+  }
+  const std::string out = equation.substr(arrow + 2);
+  std::vector<int64_t> shape;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out.compare(i, 3, "...") == 0) {
+      shape.insert(shape.end(), ellipsis.begin(), ellipsis.end());
+      i += 2;
+      continue;
+    }
+    auto it = size.find(out[i]);
+    if (it == size.end()) return invalid_argument_error(std::string("einsum output label '") + out[i] + "' is in no operand");
+    shape.push_back(it->second);
+  }
+  return shape;
 }
 
 }  // namespace tfport::graph::keras

@@ -104,6 +104,11 @@ class Emitter {
 // NumPy broadcasting of two static shapes (-1 unknown); an error when they cannot broadcast.
 StatusOr<std::vector<int64_t>> broadcast_shapes(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
 
+// The static output shape of einsum `equation` ("abc,cd->abd", "...b,bc->...c") on operands
+// of the given shapes (-1 unknown); an error when a term does not fit its operand.
+StatusOr<std::vector<int64_t>> einsum_shape(const std::string& equation,
+                                            const std::vector<std::vector<int64_t>>& operands);
+
 std::string shape_text(const std::vector<int64_t>& dims);  // "(None, 28, 28, 1)"
 
 }  // namespace tfport::graph::keras

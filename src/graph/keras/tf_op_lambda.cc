@@ -150,6 +150,33 @@ StatusOr<Value> l2_normalize_fn(TfCall& c) {
   return e.binary("Mul", x, inv);
 }
 
+// Keras 3's keras.ops.einsum(subscripts, a[, b]); the subscripts arrive as "equation".
+StatusOr<Value> einsum_fn(TfCall& c) {
+  Arg eq = c.kwarg("equation");
+  if (!eq.constant || !eq.constant->is_string()) return c.arg_error("subscripts", "expected the einsum equation");
+  const std::string equation = eq.constant->get<std::string>();
+  TFPORT_ASSIGN_OR_RETURN(Value a, x_of(c));
+  std::vector<Value> operands{a};
+  Arg b = c.kwarg("y");
+  if (b.present()) {
+    TFPORT_ASSIGN_OR_RETURN(Value bv, c.tensor(b, "y", a.dtype));
+    operands.push_back(bv);
+  }
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<Endpoint> inputs;
+  for (const Value& v : operands) {
+    if (v.dtype != a.dtype) return c.call().error("einsum operands of different types");
+    shapes.push_back(v.shape);
+    inputs.push_back(v.ep);
+  }
+  auto shape = einsum_shape(equation, shapes);
+  if (!shape.ok()) return c.call().error(shape.status().message());
+  return c.emit().op("Einsum", inputs, {{"equation", attr_string(equation)},
+                                        {"N", attr_int(static_cast<int64_t>(inputs.size()))},
+                                        {"T", attr_type(a.dtype)}},
+                     a.dtype, *shape);
+}
+
 StatusOr<Value> leaky_relu_fn(TfCall& c) {
   TFPORT_ASSIGN_OR_RETURN(Value x, x_of(c));
   TFPORT_ASSIGN_OR_RETURN(double alpha, c.float_arg("alpha", 0.2));
@@ -259,6 +286,7 @@ const std::map<std::string, TfOp, std::less<>>& functions() {
     alias({"clip_by_value"}, clip_fn);
     alias({"math.l2_normalize", "nn.l2_normalize", "linalg.l2_normalize"}, l2_normalize_fn);
     alias({"__operators__.getitem"}, getitem_fn);
+    alias({"keras.ops.einsum"}, einsum_fn);  // not a TF name: tf.einsum's arguments differ
     return t;
   }();
   return *table;
@@ -354,6 +382,7 @@ const std::map<std::string, Keras3Op, std::less<>>& keras3_ops() {
       {"Clip", {"clip_by_value", {}, {{"x_min", "clip_value_min"}, {"x_max", "clip_value_max"}}}},
       {"Cast", {"cast", {}, {}}},
       {"GetItem", {"__operators__.getitem", {"slice_spec"}, {}}},
+      {"Einsum", {"keras.ops.einsum", {"y"}, {{"subscripts", "equation"}}}},
   };
   return *table;
 }

@@ -2,14 +2,13 @@
 // Eigen's matrix product. BatchMatMulV2/V3 broadcast the batch dimensions.
 #include <Eigen/Core>
 
+#include "runtime/ops/matmul.h"
+
 #include "runtime/ops/broadcast.h"
 #include "runtime/ops/onednn_util.h"
-#include "runtime/ops/op_util.h"
 
 namespace tfport::runtime::ops {
 namespace {
-
-constexpr uint32_t kMatMulTypes = kF32 | kF64 | kI32 | kI64;
 
 template <typename T>
 Status eigen_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, const T* b, T* c) {
@@ -22,28 +21,6 @@ Status eigen_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a,
   else if (tb) C.noalias() = A * B.transpose();
   else C.noalias() = A * B;
   return Status::OK();
-}
-
-// C[m,n] = op(A) * op(B), row-major, leading dims as stored.
-template <typename T>
-Status gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, const T* b, T* c) {
-  if (m == 0 || n == 0) return Status::OK();
-  if (k == 0) {
-    std::fill(c, c + m * n, T(0));
-    return Status::OK();
-  }
-  // Small products (RNN steps inside While loops, batch-1 heads) run faster single-threaded in
-  // Eigen than through oneDNN's threaded sgemm, whose thread wake-up costs more than the math.
-  constexpr int64_t kSmallGemm = int64_t{1} << 18;
-  if constexpr (std::is_same_v<T, float>) {
-    if (m * n * k <= kSmallGemm || (m <= 16 && n * k <= 4 * kSmallGemm)) return eigen_gemm(ta, tb, m, n, k, a, b, c);
-    const dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, ta ? m : k, b,
-                                        tb ? k : n, 0.0f, c, n);
-    if (st != dnnl_success) return internal_error("oneDNN sgemm failed with status " + std::to_string(st));
-    return Status::OK();
-  } else {
-    return eigen_gemm(ta, tb, m, n, k, a, b, c);
-  }
 }
 
 class MatMulKernel final : public Kernel {
@@ -198,4 +175,31 @@ TFPORT_REGISTER_OP({"BatchMatMulV2", &make_batch_matmul<true>});
 TFPORT_REGISTER_OP({"BatchMatMulV3", &make_batch_matmul<true>});
 
 }  // namespace
+
+template <typename T>
+Status gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, const T* b, T* c) {
+  if (m == 0 || n == 0) return Status::OK();
+  if (k == 0) {
+    std::fill(c, c + m * n, T(0));
+    return Status::OK();
+  }
+  // Small products (RNN steps inside While loops, batch-1 heads) run faster single-threaded in
+  // Eigen than through oneDNN's threaded sgemm, whose thread wake-up costs more than the math.
+  constexpr int64_t kSmallGemm = int64_t{1} << 18;
+  if constexpr (std::is_same_v<T, float>) {
+    if (m * n * k <= kSmallGemm || (m <= 16 && n * k <= 4 * kSmallGemm)) return eigen_gemm(ta, tb, m, n, k, a, b, c);
+    const dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, ta ? m : k, b,
+                                        tb ? k : n, 0.0f, c, n);
+    if (st != dnnl_success) return internal_error("oneDNN sgemm failed with status " + std::to_string(st));
+    return Status::OK();
+  } else {
+    return eigen_gemm(ta, tb, m, n, k, a, b, c);
+  }
+}
+
+template Status gemm<float>(bool, bool, int64_t, int64_t, int64_t, const float*, const float*, float*);
+template Status gemm<double>(bool, bool, int64_t, int64_t, int64_t, const double*, const double*, double*);
+template Status gemm<int32_t>(bool, bool, int64_t, int64_t, int64_t, const int32_t*, const int32_t*, int32_t*);
+template Status gemm<int64_t>(bool, bool, int64_t, int64_t, int64_t, const int64_t*, const int64_t*, int64_t*);
+
 }  // namespace tfport::runtime::ops

@@ -128,6 +128,11 @@ Tensor reshaped_view(const Tensor& t, Shape shape);
 // Row-major strides of a shape.
 std::vector<int64_t> row_major_strides(const Shape& shape);
 
+// out[c] = in[base + sum_d c[d] * step[d]] for every index c of out's shape (steps in elements,
+// may be 0 to broadcast or negative), for any fixed-size dtype; the innermost run is copied as
+// one block when its step is 1.
+void strided_gather(const Tensor& in, int64_t base, const std::vector<int64_t>& step, Tensor& out);
+
 template <> constexpr DType dtype_of<float>() { return DType::kFloat; }
 template <> constexpr DType dtype_of<double>() { return DType::kDouble; }
 template <> constexpr DType dtype_of<int32_t>() { return DType::kInt32; }

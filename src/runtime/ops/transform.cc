@@ -21,54 +21,6 @@ Status fixed_size(const KernelContext& ctx, std::string_view op, const Tensor& t
   return Status::OK();
 }
 
-// out[c] = in[base + sum_d c[d] * step[d]] (steps in elements, may be negative), the last
-// dimension copied as one block when its step is 1.
-template <typename E>
-void strided_gather_typed(const E* in, int64_t base, const std::vector<int64_t>& step, const Shape& out_shape, E* out) {
-  const int rank = out_shape.rank();
-  const int64_t total = out_shape.num_elements();
-  if (total == 0) return;
-  if (rank == 0) {
-    out[0] = in[base];
-    return;
-  }
-  const int64_t inner = out_shape.dim(rank - 1), inner_step = step[static_cast<std::size_t>(rank - 1)];
-  std::vector<int64_t> coord(static_cast<std::size_t>(rank), 0);
-  int64_t off = base;
-  for (int64_t o = 0; o < total; o += inner) {
-    if (inner_step == 1) {
-      std::memcpy(out + o, in + off, static_cast<std::size_t>(inner) * sizeof(E));
-    } else {
-      for (int64_t i = 0; i < inner; ++i) out[o + i] = in[off + i * inner_step];
-    }
-    for (int d = rank - 2; d >= 0; --d) {
-      auto& c = coord[static_cast<std::size_t>(d)];
-      ++c;
-      off += step[static_cast<std::size_t>(d)];
-      if (c < out_shape.dim(d)) break;
-      off -= c * step[static_cast<std::size_t>(d)];
-      c = 0;
-    }
-  }
-}
-
-void strided_gather(const Tensor& in, int64_t base, const std::vector<int64_t>& step, Tensor& out) {
-  switch (element_storage_size(in.dtype())) {
-    case 1: strided_gather_typed(in.data<uint8_t>(), base, step, out.shape(), out.mutable_data<uint8_t>()); break;
-    case 2: strided_gather_typed(in.data<uint16_t>(), base, step, out.shape(), out.mutable_data<uint16_t>()); break;
-    case 4: strided_gather_typed(in.data<uint32_t>(), base, step, out.shape(), out.mutable_data<uint32_t>()); break;
-    case 8: strided_gather_typed(in.data<uint64_t>(), base, step, out.shape(), out.mutable_data<uint64_t>()); break;
-    default: {  // 16-byte complex128: two 8-byte halves
-      std::vector<int64_t> dims = out.shape().dims();
-      dims.push_back(2);
-      std::vector<int64_t> st;
-      for (int64_t v : step) st.push_back(v * 2);
-      st.push_back(1);
-      strided_gather_typed(in.data<uint64_t>(), base * 2, st, Shape(dims), out.mutable_data<uint64_t>());
-    }
-  }
-}
-
 // ---- Transpose ----
 class TransposeKernel final : public Kernel {
  public:
