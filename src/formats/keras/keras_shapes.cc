@@ -255,7 +255,9 @@ std::optional<Shapes> infer_output_shapes(const std::string& c, const json& cfg,
       "AlphaDropout", "ActivityRegularization", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
       "ThresholdedReLU", "Masking", "Rescaling", "Normalization", "BatchNormalization", "LayerNormalization",
       "SyncBatchNormalization", "GroupNormalization", "UnitNormalization", "Identity", "RandomFlip",
-      "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness"};
+      "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomSaturation", "RandomHue", "RandomGrayscale", "RandomColorDegeneration", "RandomColorJitter",
+      "RandomSharpness", "RandomShear", "RandomPosterization", "RandomInvert", "RandomErasing", "RandomGaussianBlur",
+      "RandomPerspective", "RandomElasticTransform"};
   for (const char* name : kIdentity) {
     if (c == name) return Shapes{in};
   }
@@ -300,6 +302,26 @@ std::optional<Shapes> infer_output_shapes(const std::string& c, const json& cfg,
   if (c == "Concatenate" || c == "Add" || c == "Subtract" || c == "Multiply" || c == "Average" || c == "Maximum" ||
       c == "Minimum") {
     return merge(c, cfg, inputs);
+  }
+  if ((c == "Attention" || c == "AdditiveAttention") && inputs.size() >= 2 && !inputs[1].empty()) {
+    KShape out = in;
+    out.back() = inputs[1].back();  // the query's rows of the value's width
+    return Shapes{out};
+  }
+  if (c == "Dot" && inputs.size() == 2 && in.size() == inputs[1].size()) {
+    if (in.size() == 2) return Shapes{{in[0], 1}};
+    if (in.size() == 3) {
+      std::vector<int64_t> axes = ints(cfg, "axes", 2, -1);
+      for (int64_t& a : axes) a = (a + 3) % 3;
+      return Shapes{{in[0], in[axes[0] == 1 ? 2 : 1], inputs[1][axes[1] == 1 ? 2 : 1]}};
+    }
+  }
+  if (c == "EinsumDense") {
+    auto custom = cfg.contains("output_shape") ? json_shape(cfg["output_shape"]) : std::nullopt;
+    if (!custom) return std::nullopt;
+    KShape out{in[0]};
+    out.insert(out.end(), custom->begin(), custom->end());
+    return Shapes{out};
   }
   if (c == "MultiHeadAttention") {
     KShape out = in;
