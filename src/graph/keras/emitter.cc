@@ -367,6 +367,37 @@ StatusOr<Value> Emitter::cast(const Value& x, DType to) {
             to, x.shape);
 }
 
+StatusOr<Value> Emitter::reduce(std::string_view op_name, const Value& x, const std::vector<int64_t>& axes,
+                                bool keep_dims) {
+  std::vector<bool> reduced(static_cast<size_t>(x.rank()), false);
+  for (int64_t a : axes) {
+    if (a < 0 || a >= x.rank()) return invalid_argument_error("reduction axis " + std::to_string(a) + " out of range");
+    reduced[static_cast<size_t>(a)] = true;
+  }
+  std::vector<int64_t> shape;
+  for (int i = 0; i < x.rank(); ++i) {
+    if (!reduced[static_cast<size_t>(i)]) shape.push_back(x.shape[static_cast<size_t>(i)]);
+    else if (keep_dims) shape.push_back(1);
+  }
+  TFPORT_ASSIGN_OR_RETURN(Endpoint idx, int32s("reduction_indices", axes));
+  if (op_name == "Any" || op_name == "All") {  // bool only: no type attribute
+    if (x.dtype != DType::kBool) return invalid_argument_error(std::string(op_name) + " needs a bool operand");
+    return op(op_name, {x.ep, idx}, {{"Tidx", attr_type(DType::kInt32)}, {"keep_dims", attr_bool(keep_dims)}},
+              DType::kBool, std::move(shape));
+  }
+  return op(op_name, {x.ep, idx},
+            {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)}, {"keep_dims", attr_bool(keep_dims)}}, x.dtype,
+            std::move(shape));
+}
+
+StatusOr<Value> Emitter::l2_normalize(const Value& x, const std::vector<int64_t>& axes, float epsilon) {
+  TFPORT_ASSIGN_OR_RETURN(Value sq, unary("Square", x));
+  TFPORT_ASSIGN_OR_RETURN(Value sum, reduce("Sum", sq, axes, true));
+  TFPORT_ASSIGN_OR_RETURN(Value clamped, binary_scalar("Maximum", sum, epsilon));
+  TFPORT_ASSIGN_OR_RETURN(Value inv, unary("Rsqrt", clamped));
+  return binary("Mul", x, inv);
+}
+
 StatusOr<std::vector<int64_t>> broadcast_shapes(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   size_t r = std::max(a.size(), b.size());
   std::vector<int64_t> out(r, -1);

@@ -89,6 +89,11 @@ class Emitter {
   // x[begin[i] : dim - end_crop[i]] per dim (end_crop 0 = to the end).
   StatusOr<Value> crop(const Value& x, const std::vector<std::pair<int64_t, int64_t>>& crops);
   StatusOr<Value> cast(const Value& x, DType to);
+  // Sum, Mean, Max, Min, Prod (or, of bools, Any and All) of x over `axes` (non-negative, each
+  // < rank).
+  StatusOr<Value> reduce(std::string_view op, const Value& x, const std::vector<int64_t>& axes, bool keep_dims);
+  // x / ||x|| over `axes` as tf.math.l2_normalize: x * rsqrt(max(sum(x^2), epsilon)).
+  StatusOr<Value> l2_normalize(const Value& x, const std::vector<int64_t>& axes, float epsilon = 1e-12f);
   // A rank-1 int32 tensor of x's dims at run time.
   StatusOr<Endpoint> shape_of(const Value& x);
   // dims [begin, end) of x's run-time shape, as an int32 vector.

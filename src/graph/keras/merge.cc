@@ -108,28 +108,14 @@ StatusOr<std::vector<Value>> lower_dot(LayerCall& call) {
     if (a == 0) return call.field_error("axes", "cannot contract the batch axis");
   }
   Emitter& e = call.emit;
-  auto l2_normalize = [&](const Value& v, int64_t axis) -> StatusOr<Value> {
-    TFPORT_ASSIGN_OR_RETURN(Value sq, e.unary("Square", v));
-    std::vector<int64_t> kept = v.shape;
-    kept[static_cast<size_t>(axis)] = 1;
-    TFPORT_ASSIGN_OR_RETURN(Endpoint idx, e.int32s("axis", {axis}));
-    TFPORT_ASSIGN_OR_RETURN(Value sum, e.op("Sum", {sq.ep, idx}, {{"T", attr_type(v.dtype)}, {"Tidx", attr_type(DType::kInt32)},
-                                                                  {"keep_dims", attr_bool(true)}},
-                                            v.dtype, kept));
-    TFPORT_ASSIGN_OR_RETURN(Value clamped, e.binary_scalar("Maximum", sum, 1e-12f));
-    TFPORT_ASSIGN_OR_RETURN(Value inv, e.unary("Rsqrt", clamped));
-    return e.binary("Mul", v, inv);
-  };
+
   if (normalize) {
-    TFPORT_ASSIGN_OR_RETURN(x, l2_normalize(x, axes[0]));
-    TFPORT_ASSIGN_OR_RETURN(y, l2_normalize(y, axes[1]));
+    TFPORT_ASSIGN_OR_RETURN(x, e.l2_normalize(x, {axes[0]}));
+    TFPORT_ASSIGN_OR_RETURN(y, e.l2_normalize(y, {axes[1]}));
   }
   if (r == 2) {
     TFPORT_ASSIGN_OR_RETURN(Value prod, e.binary("Mul", x, y));
-    TFPORT_ASSIGN_OR_RETURN(Endpoint idx, e.int32s("axis", {1}));
-    TFPORT_ASSIGN_OR_RETURN(Value sum, e.op("Sum", {prod.ep, idx}, {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)},
-                                                                    {"keep_dims", attr_bool(true)}},
-                                            x.dtype, {prod.dim(0), 1}));
+    TFPORT_ASSIGN_OR_RETURN(Value sum, e.reduce("Sum", prod, {1}, true));
     return one(sum);
   }
   // [B, n, d] x [B, d, m]

@@ -162,13 +162,7 @@ StatusOr<std::vector<Value>> lower_group_norm(LayerCall& call) {
   std::vector<int64_t> axes;
   for (int i = 1; i < r - 1; ++i) axes.push_back(i);
   axes.push_back(r);  // the channels within a group
-  std::vector<int64_t> kept = g.shape;
-  for (int64_t a : axes) kept[static_cast<size_t>(a)] = 1;
-  TFPORT_ASSIGN_OR_RETURN(Endpoint ax, e.int32s("axes", axes));
-  auto mean_of = [&](const Value& v) {
-    return e.op("Mean", {v.ep, ax}, {{"T", attr_type(v.dtype)}, {"Tidx", attr_type(DType::kInt32)}, {"keep_dims", attr_bool(true)}},
-                v.dtype, kept);
-  };
+  auto mean_of = [&](const Value& v) { return e.reduce("Mean", v, axes, true); };
   TFPORT_ASSIGN_OR_RETURN(Value mean, mean_of(g));
   TFPORT_ASSIGN_OR_RETURN(Value sq, e.binary("SquaredDifference", g, mean));
   TFPORT_ASSIGN_OR_RETURN(Value var, mean_of(sq));
@@ -197,17 +191,7 @@ StatusOr<std::vector<Value>> lower_group_norm(LayerCall& call) {
 StatusOr<std::vector<Value>> lower_unit_norm(LayerCall& call) {
   TFPORT_ASSIGN_OR_RETURN(Value x, call.input());
   TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> axes, read_axes(call, x.rank(), -1));
-  Emitter& e = call.emit;
-  TFPORT_ASSIGN_OR_RETURN(Value sq, e.unary("Square", x));
-  std::vector<int64_t> kept = x.shape;
-  for (int64_t a : axes) kept[static_cast<size_t>(a)] = 1;
-  TFPORT_ASSIGN_OR_RETURN(Endpoint ax, e.int32s("axes", axes));
-  TFPORT_ASSIGN_OR_RETURN(Value sum, e.op("Sum", {sq.ep, ax}, {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)},
-                                                               {"keep_dims", attr_bool(true)}},
-                                          x.dtype, kept));
-  TFPORT_ASSIGN_OR_RETURN(Value clamped, e.binary_scalar("Maximum", sum, 1e-12f));
-  TFPORT_ASSIGN_OR_RETURN(Value inv, e.unary("Rsqrt", clamped));
-  TFPORT_ASSIGN_OR_RETURN(Value y, e.binary("Mul", x, inv));
+  TFPORT_ASSIGN_OR_RETURN(Value y, call.emit.l2_normalize(x, axes));
   return one(y);
 }
 

@@ -25,13 +25,7 @@ StatusOr<Value> pairwise_tanh(Emitter& e, const Value& q, const Value& k, const 
   return e.unary("Tanh", sum);
 }
 
-StatusOr<Value> sum_last(Emitter& e, const Value& x) {
-  TFPORT_ASSIGN_OR_RETURN(Endpoint idx, e.int32s("axis", {-1}));
-  std::vector<int64_t> shape(x.shape.begin(), x.shape.end() - 1);
-  return e.op("Sum", {x.ep, idx}, {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)},
-                                   {"keep_dims", attr_bool(false)}},
-              x.dtype, shape);
-}
+StatusOr<Value> sum_last(Emitter& e, const Value& x) { return e.reduce("Sum", x, {x.rank() - 1}, false); }
 
 StatusOr<std::vector<Value>> lower_attention(LayerCall& call, bool additive) {
   if (call.inputs.size() != 2 && call.inputs.size() != 3) {

@@ -2,6 +2,7 @@
 // Keras tensors) and SlicingOpLambda (x[:, 0]). The config names the TF function; this file
 // has the arithmetic and math functions, the table of supported names and the registration
 // (argument reading: tf_op_call.h; array-shaping functions: tf_op_shape.cc).
+#include <algorithm>
 #include <map>
 
 #include "graph/keras/tf_op_call.h"
@@ -45,38 +46,31 @@ TfOp unary(std::string op) {
   };
 }
 
+// The "axis" argument as distinct non-negative axes of x; every axis when absent.
+StatusOr<std::vector<int64_t>> axes_arg(TfCall& c, const Value& x) {
+  TFPORT_ASSIGN_OR_RETURN(auto axes, c.ints_arg("axis"));
+  std::vector<int64_t> list;
+  if (!axes) {
+    for (int i = 0; i < x.rank(); ++i) list.push_back(i);
+    return list;
+  }
+  for (int64_t a : *axes) {
+    TFPORT_ASSIGN_OR_RETURN(int64_t n, normalize_axis(c, a, x.rank(), "axis"));
+    if (std::find(list.begin(), list.end(), n) == list.end()) list.push_back(n);
+  }
+  return list;
+}
+
 // reduce_sum / mean / max / min / prod / any / all over `axis` (all axes when absent).
 TfOp reduction(std::string op) {
   return [op](TfCall& c) -> StatusOr<Value> {
     TFPORT_ASSIGN_OR_RETURN(Value x, x_of(c));
-    TFPORT_ASSIGN_OR_RETURN(auto axes, c.ints_arg("axis"));
+    TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> axes, axes_arg(c, x));
     TFPORT_ASSIGN_OR_RETURN(bool keep, c.bool_arg("keepdims", false));
     TFPORT_ASSIGN_OR_RETURN(keep, c.bool_arg("keep_dims", keep));
-    std::vector<bool> reduced(static_cast<size_t>(x.rank()), !axes.has_value());
-    std::vector<int64_t> list;
-    if (axes) {
-      for (int64_t a : *axes) {
-        TFPORT_ASSIGN_OR_RETURN(int64_t n, normalize_axis(c, a, x.rank(), "axis"));
-        reduced[static_cast<size_t>(n)] = true;
-      }
-      list = *axes;
-    } else {
-      for (int i = 0; i < x.rank(); ++i) list.push_back(i);
-    }
-    std::vector<int64_t> shape;
-    for (int i = 0; i < x.rank(); ++i) {
-      if (!reduced[static_cast<size_t>(i)]) shape.push_back(x.shape[static_cast<size_t>(i)]);
-      else if (keep) shape.push_back(1);
-    }
-    TFPORT_ASSIGN_OR_RETURN(Endpoint idx, c.emit().int32s("reduction_indices", list));
-    if (op == "Any" || op == "All") {  // bool only, no type attribute
-      if (x.dtype != DType::kBool) return c.call().error(op + " needs a bool operand");
-      return c.emit().op(op, {x.ep, idx}, {{"Tidx", attr_type(DType::kInt32)}, {"keep_dims", attr_bool(keep)}},
-                         DType::kBool, shape);
-    }
-    return c.emit().op(op, {x.ep, idx}, {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)},
-                                         {"keep_dims", attr_bool(keep)}},
-                       x.dtype, shape);
+    auto y = c.emit().reduce(op, x, axes, keep);
+    if (!y.ok()) return c.call().error(y.status().message());
+    return *y;
   };
 }
 
@@ -126,28 +120,9 @@ StatusOr<Value> clip_fn(TfCall& c) {
 // x / sqrt(max(sum(x^2, axis), epsilon)), as x * rsqrt(...) the way TF computes it.
 StatusOr<Value> l2_normalize_fn(TfCall& c) {
   TFPORT_ASSIGN_OR_RETURN(Value x, x_of(c));
-  TFPORT_ASSIGN_OR_RETURN(auto axes, c.ints_arg("axis"));
+  TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> axes, axes_arg(c, x));
   TFPORT_ASSIGN_OR_RETURN(double eps, c.float_arg("epsilon", 1e-12));
-  std::vector<int64_t> list;
-  if (axes) {
-    for (int64_t a : *axes) {
-      TFPORT_ASSIGN_OR_RETURN(int64_t n, normalize_axis(c, a, x.rank(), "axis"));
-      list.push_back(n);
-    }
-  } else {
-    for (int i = 0; i < x.rank(); ++i) list.push_back(i);
-  }
-  Emitter& e = c.emit();
-  TFPORT_ASSIGN_OR_RETURN(Value sq, e.unary("Square", x));
-  std::vector<int64_t> shape = x.shape;
-  for (int64_t a : list) shape[static_cast<size_t>(a)] = 1;
-  TFPORT_ASSIGN_OR_RETURN(Endpoint idx, e.int32s("reduction_indices", list));
-  TFPORT_ASSIGN_OR_RETURN(Value sum, e.op("Sum", {sq.ep, idx}, {{"T", attr_type(x.dtype)}, {"Tidx", attr_type(DType::kInt32)},
-                                                                {"keep_dims", attr_bool(true)}},
-                                          x.dtype, shape));
-  TFPORT_ASSIGN_OR_RETURN(Value clamped, e.binary_scalar("Maximum", sum, static_cast<float>(eps)));
-  TFPORT_ASSIGN_OR_RETURN(Value inv, e.unary("Rsqrt", clamped));
-  return e.binary("Mul", x, inv);
+  return c.emit().l2_normalize(x, axes, static_cast<float>(eps));
 }
 
 // Keras 3's keras.ops.einsum(subscripts, a[, b]); the subscripts arrive as "equation".
