@@ -104,6 +104,42 @@ TEST_F(ScoreAttentionTest, AdditiveScoresScaledPerFeature) {
   EXPECT_TRUE(close(out->begin()->second, {2, 3, 4}, want));
 }
 
+TEST(KerasAttentionMasks, PaddingIdsAreHiddenAsValuesAndZeroedAsQueries) {
+  // ids -> Embedding(mask_zero) -> Attention([e, e]): id 0 is padding.
+  Tensor table = random_tensor({6, 3}, -1, 1, 49);
+  const std::vector<float> ids = {3, 1, 0, 5, 0, 2, 4, 4, 1, 0};
+  auto m = functional({{"ids", {5}}},
+                      {{"Embedding", {{"input_dim", 6}, {"output_dim", 3}, {"mask_zero", true}}, {table}, {"ids"}, "emb"},
+                       {"Attention", json::object(), {}, {"emb", "emb"}, "att"}},
+                      {"att"});
+  auto out = run_model(m, {{"ids", tensor({2, 5}, ids)}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  std::vector<float> want;
+  for (int b = 0; b < 2; ++b) {
+    auto row = [&](int t) {
+      const int id = static_cast<int>(ids[static_cast<size_t>(b * 5 + t)]);
+      return std::vector<double>(table.data<float>() + id * 3, table.data<float>() + id * 3 + 3);
+    };
+    for (int i = 0; i < 5; ++i) {
+      const bool query_kept = ids[static_cast<size_t>(b * 5 + i)] != 0;
+      std::vector<double> w(5);
+      double mx = -1e300, sum = 0;
+      for (int j = 0; j < 5; ++j) {
+        const bool value_kept = ids[static_cast<size_t>(b * 5 + j)] != 0;
+        w[static_cast<size_t>(j)] = dot(row(i), row(j)) - (value_kept ? 0 : 1e9);
+        mx = std::max(mx, w[static_cast<size_t>(j)]);
+      }
+      for (double& x : w) sum += (x = std::exp(x - mx));
+      for (int d = 0; d < 3; ++d) {
+        double acc = 0;
+        for (int j = 0; j < 5; ++j) acc += w[static_cast<size_t>(j)] / sum * row(j)[static_cast<size_t>(d)];
+        want.push_back(query_kept ? static_cast<float>(acc) : 0.f);
+      }
+    }
+  }
+  EXPECT_TRUE(close(out->begin()->second, {2, 5, 3}, want));
+}
+
 TEST(KerasDot, VectorsAndSequencesNormalizedOrNot) {
   Tensor a = random_tensor({3, 4}, -1, 1, 44), b = random_tensor({3, 4}, -1, 1, 45);
   auto m = functional({{"a", {4}}, {"b", {4}}}, {{"Dot", {{"axes", 1}, {"normalize", true}}, {}, {"a", "b"}, "dot"}}, {"dot"});
