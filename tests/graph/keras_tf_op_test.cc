@@ -332,14 +332,14 @@ TEST_F(TfOpTest, Keras3ArithmeticOpsWithConstantsOnEitherSide) {
 }
 
 TEST_F(TfOpTest, Keras3ReductionsConcatenateAndGetItem) {
-  auto sum = keras3_model({keras3_op("sum", "Sum", {{"axis", tuple({1, 2})}, {"keepdims", false}}, {ktensor("a")})});
+  auto sum = keras3_model({keras3_op("sum", "Sum", {{"axis", tuple({1, 2})}, {"keepdims", false}}, json::array({ktensor("a")}))});
   auto y = run(sum);
   ASSERT_TRUE(y.ok()) << y.status();
   std::vector<float> totals(2, 0.f);
   for (int i = 0; i < 12; ++i) totals[static_cast<size_t>(i / 6)] += a(i);
   EXPECT_TRUE(close(*y, {2}, totals));
 
-  auto cat = keras3_model({keras3_op("concatenate", "Concatenate", {{"axis", 1}}, {{ktensor("a"), ktensor("b")}})});
+  auto cat = keras3_model({keras3_op("concatenate", "Concatenate", {{"axis", 1}}, json::array({json::array({ktensor("a"), ktensor("b")})}))});
   y = run(cat);
   ASSERT_TRUE(y.ok()) << y.status();
   std::vector<float> want;
@@ -357,7 +357,7 @@ TEST_F(TfOpTest, Keras3ReductionsConcatenateAndGetItem) {
   ASSERT_TRUE(y.ok()) << y.status();
   EXPECT_TRUE(close(*y, {2, 3}, {a(0), a(1), a(2), a(6), a(7), a(8)}));
 
-  auto sm = keras3_model({keras3_op("softmax", "Softmax", {{"axis", -1}}, {ktensor("a")}, "keras.src.ops.nn")});
+  auto sm = keras3_model({keras3_op("softmax", "Softmax", {{"axis", -1}}, json::array({ktensor("a")}), "keras.src.ops.nn")});
   y = run(sm);
   ASSERT_TRUE(y.ok()) << y.status();
   std::vector<float> soft;
@@ -386,13 +386,13 @@ TEST_F(TfOpTest, Keras3Einsum) {
 }
 
 TEST_F(TfOpTest, Keras3UnknownOpIsNamedAndLayersOfTheSameClassNameStayLayers) {
-  auto m = keras3_model({keras3_op("take", "Take", {{"axis", 1}}, {ktensor("a"), {0, 1}})});
+  auto m = keras3_model({keras3_op("take", "Take", {{"axis", 1}}, json::array({ktensor("a"), json::array({0, 1})}))});
   auto y = run(m);
   ASSERT_FALSE(y.ok());
   EXPECT_NE(y.status().message().find("Keras op Take (take)"), std::string::npos) << y.status();
 
   // keras.layers.Add (a merge layer) is not keras.ops.add.
-  json add_layer = keras3_op("add_layer", "Add", json::object(), {{ktensor("a"), ktensor("b")}}, "keras.layers");
+  json add_layer = keras3_op("add_layer", "Add", json::object(), json::array({json::array({ktensor("a"), ktensor("b")})}), "keras.layers");
   auto layer = keras3_model({add_layer});
   y = run(layer);
   ASSERT_TRUE(y.ok()) << y.status();
