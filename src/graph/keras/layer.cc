@@ -185,6 +185,7 @@ const LayerTable& layer_table() {
     add_recurrent_layers(t);
     add_tf_op_layers(t);
     add_score_attention_layers(t);
+    add_multi_head_attention_layers(t);
     for (const char* rnn : {"RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "LSTMCell", "GRUCell", "SimpleRNNCell"}) {
       t.unsupported[rnn] = "generic RNN cells and convolutional LSTMs are not supported";
     }

@@ -96,6 +96,7 @@ void add_wrapper_layers(LayerTable& t);
 void add_recurrent_layers(LayerTable& t);
 void add_tf_op_layers(LayerTable& t);
 void add_score_attention_layers(LayerTable& t);
+void add_multi_head_attention_layers(LayerTable& t);
 // The table key of a layer or, for modules of Keras 3 ops ("keras.src.ops.numpy"), of an op:
 // "Dense", "ops:Add".
 std::string layer_key(const std::string& module, const std::string& class_name);
