@@ -274,6 +274,55 @@ TEST(KerasShapes, UpSamplingPaddingCropping) {
   EXPECT_NEAR(bil->data<float>()[0], d[0], 1e-6);
 }
 
+// TF's bilinear resize with half-pixel centers of a one-channel [h, w] image.
+std::vector<float> bilinear(const std::vector<float>& img, int64_t h, int64_t w, int64_t th, int64_t tw) {
+  auto axis = [](int64_t o, int64_t n, int64_t out, int64_t* lo, int64_t* hi, double* frac) {
+    const double in = (static_cast<double>(o) + 0.5) * static_cast<double>(n) / static_cast<double>(out) - 0.5;
+    *lo = std::max<int64_t>(static_cast<int64_t>(std::floor(in)), 0);
+    *hi = std::min<int64_t>(static_cast<int64_t>(std::ceil(in)), n - 1);
+    *frac = in - std::floor(in);
+  };
+  std::vector<float> out;
+  for (int64_t r = 0; r < th; ++r)
+    for (int64_t c = 0; c < tw; ++c) {
+      int64_t y0, y1, x0, x1;
+      double fy, fx;
+      axis(r, h, th, &y0, &y1, &fy);
+      axis(c, w, tw, &x0, &x1, &fx);
+      auto at = [&](int64_t y, int64_t x) { return static_cast<double>(img[static_cast<size_t>(y * w + x)]); };
+      const double top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * fx;
+      const double bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * fx;
+      out.push_back(static_cast<float>(top + (bottom - top) * fy));
+    }
+  return out;
+}
+
+TEST(KerasPreprocessing, CenterCropAndCropToAspectRatio) {
+  Tensor big = random_tensor({1, 5, 6, 1}, -1, 1, 64);
+  auto crop = run1(sequential({5, 6, 1}, {{"CenterCrop", {{"height", 3}, {"width", 4}}}}), big);
+  ASSERT_TRUE(crop.ok()) << crop.status();
+  std::vector<float> want;
+  for (int r = 1; r < 4; ++r)
+    for (int c = 1; c < 5; ++c) want.push_back(big.data<float>()[r * 6 + c]);
+  EXPECT_TRUE(close(*crop, {1, 3, 4, 1}, want));
+
+  // Smaller than the target: the centered 2x2 square of a 2x3 image, resized to 4x4.
+  Tensor small = random_tensor({1, 2, 3, 1}, -1, 1, 65);
+  auto up = run1(sequential({2, 3, 1}, {{"CenterCrop", {{"height", 4}, {"width", 4}}}}), small);
+  ASSERT_TRUE(up.ok()) << up.status();
+  const float* sd = small.data<float>();
+  EXPECT_TRUE(close(*up, {1, 4, 4, 1}, bilinear({sd[0], sd[1], sd[3], sd[4]}, 2, 2, 4, 4)));
+
+  // Resizing(crop_to_aspect_ratio): the centered 4x4 of a 4x6 image, to 2x2.
+  Tensor wide = random_tensor({1, 4, 6, 1}, -1, 1, 66);
+  auto r = run1(sequential({4, 6, 1}, {{"Resizing", {{"height", 2}, {"width", 2}, {"crop_to_aspect_ratio", true}}}}), wide);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<float> square;
+  for (int y = 0; y < 4; ++y)
+    for (int x = 1; x < 5; ++x) square.push_back(wide.data<float>()[y * 6 + x]);
+  EXPECT_TRUE(close(*r, {1, 2, 2, 1}, bilinear(square, 4, 4, 2, 2)));
+}
+
 TEST(KerasMerge, EveryMergeLayer) {
   Tensor a = random_tensor({2, 3}, -1, 1, 60), b = random_tensor({2, 3}, -1, 1, 61);
   struct M {

@@ -1,5 +1,7 @@
 // Preprocessing layers that are plain arithmetic at inference: Rescaling, Normalization
-// (adapted mean and variance), Resizing; the random augmentation layers pass images through.
+// (adapted mean and variance), Resizing, CenterCrop; the random augmentation layers pass
+// images through.
+#include <algorithm>
 #include <cmath>
 
 #include "graph/keras/layer.h"
@@ -114,6 +116,17 @@ StatusOr<std::vector<Value>> lower_normalization(LayerCall& call) {
   return one(y);
 }
 
+// The centered window of [B, H, W, C] (static H and W) with the target's aspect ratio, as
+// Keras' smart_resize and crop_to_aspect_ratio cut it before resizing.
+StatusOr<Value> crop_to_aspect(LayerCall& call, const Value& x, int64_t target_h, int64_t target_w) {
+  const int64_t h = x.dim(1), w = x.dim(2);
+  if (h < 0 || w < 0) return call.unimplemented("cropping to the aspect ratio of images of sizes unknown at load");
+  const int64_t crop_h = std::max<int64_t>(1, std::min(h, static_cast<int64_t>(static_cast<double>(w) * target_h / target_w)));
+  const int64_t crop_w = std::max<int64_t>(1, std::min(w, static_cast<int64_t>(static_cast<double>(h) * target_w / target_h)));
+  const int64_t top = (h - crop_h) / 2, left = (w - crop_w) / 2;
+  return call.emit.crop(x, {{0, 0}, {top, h - crop_h - top}, {left, w - crop_w - left}, {0, 0}});
+}
+
 StatusOr<std::vector<Value>> lower_resizing(LayerCall& call) {
   TFPORT_ASSIGN_OR_RETURN(Value x, call.input());
   if (x.rank() != 4) return call.error("expects a rank-4 image batch, got " + shape_text(x.shape));
@@ -123,13 +136,45 @@ StatusOr<std::vector<Value>> lower_resizing(LayerCall& call) {
   TFPORT_ASSIGN_OR_RETURN(std::string method, call.get_string("interpolation", "bilinear"));
   TFPORT_ASSIGN_OR_RETURN(bool crop, call.get_bool("crop_to_aspect_ratio", false));
   TFPORT_ASSIGN_OR_RETURN(bool pad, call.get_bool("pad_to_aspect_ratio", false));
-  if (crop || pad) return call.unimplemented("crop_to_aspect_ratio / pad_to_aspect_ratio are not supported yet");
+  if (pad) return call.unimplemented("pad_to_aspect_ratio is not supported yet");
   TFPORT_ASSIGN_OR_RETURN(bool last, call.channels_last());
   Emitter& e = call.emit;
   if (!last) {
     TFPORT_ASSIGN_OR_RETURN(x, e.transpose(x, {0, 2, 3, 1}));
   }
+  if (crop) {
+    TFPORT_ASSIGN_OR_RETURN(x, crop_to_aspect(call, x, h, w));
+  }
   TFPORT_ASSIGN_OR_RETURN(Value y, resize_images(call, x, {}, {h, w}, method, true));
+  if (!last) {
+    TFPORT_ASSIGN_OR_RETURN(y, e.transpose(y, {0, 3, 1, 2}));
+  }
+  return one(y);
+}
+
+// CenterCrop: the centered height x width window; an image smaller than that in either dim is
+// cropped to the target's aspect ratio and resized instead (bilinear), as Keras does.
+StatusOr<std::vector<Value>> lower_center_crop(LayerCall& call) {
+  TFPORT_ASSIGN_OR_RETURN(Value x, call.input());
+  if (x.rank() != 4) return call.error("expects a rank-4 image batch, got " + shape_text(x.shape));
+  TFPORT_ASSIGN_OR_RETURN(int64_t th, call.get_int("height"));
+  TFPORT_ASSIGN_OR_RETURN(int64_t tw, call.get_int("width"));
+  if (th <= 0 || tw <= 0) return call.field_error("height", "height and width must be positive");
+  TFPORT_ASSIGN_OR_RETURN(bool last, call.channels_last());
+  Emitter& e = call.emit;
+  if (!last) {
+    TFPORT_ASSIGN_OR_RETURN(x, e.transpose(x, {0, 2, 3, 1}));
+  }
+  const int64_t h = x.dim(1), w = x.dim(2);
+  if (h < 0 || w < 0) return call.unimplemented("CenterCrop of images of sizes unknown at load");
+  Value y;
+  if (h >= th && w >= tw) {
+    const int64_t top = (h - th) / 2, left = (w - tw) / 2;
+    TFPORT_ASSIGN_OR_RETURN(y, e.crop(x, {{0, 0}, {top, h - th - top}, {left, w - tw - left}, {0, 0}}));
+  } else {
+    TFPORT_ASSIGN_OR_RETURN(Value cropped, crop_to_aspect(call, x, th, tw));
+    TFPORT_ASSIGN_OR_RETURN(y, resize_images(call, cropped, {}, {th, tw}, "bilinear", true));
+  }
   if (!last) {
     TFPORT_ASSIGN_OR_RETURN(y, e.transpose(y, {0, 3, 1, 2}));
   }
@@ -139,6 +184,7 @@ StatusOr<std::vector<Value>> lower_resizing(LayerCall& call) {
 }  // namespace
 
 void add_preprocessing_layers(LayerTable& t) {
+  t.lower["CenterCrop"] = &lower_center_crop;
   t.lower["Rescaling"] = &lower_rescaling;
   t.lower["Normalization"] = &lower_normalization;
   t.lower["Resizing"] = &lower_resizing;
