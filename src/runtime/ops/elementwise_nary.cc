@@ -1,4 +1,4 @@
-// BiasAdd (NHWC / NCHW), AddN, Select and SelectV2.
+// BiasAdd (NHWC / NCHW), AddN, Select, SelectV2 and ClipByValue.
 #include "runtime/ops/broadcast.h"
 #include "runtime/ops/op_util.h"
 
@@ -192,6 +192,54 @@ StatusOr<std::unique_ptr<Kernel>> make_select(const Attrs& attrs) {
 }
 TFPORT_REGISTER_OP({"Select", &make_select<false>});
 TFPORT_REGISTER_OP({"SelectV2", &make_select<true>});
+
+// ClipByValue: max(min(t, hi), lo), lo and hi broadcasting against t (TF takes scalars or t's
+// shape; any broadcast that keeps t's shape is accepted here).
+class ClipKernel final : public Kernel {
+ public:
+  Status compute(KernelContext& ctx) const override {
+    static constexpr std::string_view kOp = "ClipByValue";
+    TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, kOp, 3));
+    const Tensor& t = ctx.inputs[0];
+    const Tensor& lo = ctx.inputs[1];
+    const Tensor& hi = ctx.inputs[2];
+    if (lo.dtype() != t.dtype() || hi.dtype() != t.dtype()) return ctx.error(kOp, "bounds of another type than the input");
+    auto shape = broadcast_shapes(std::array<Shape, 3>{t.shape(), lo.shape(), hi.shape()});
+    if (!shape || *shape != t.shape()) {
+      return ctx.error(kOp, "bounds " + lo.shape().to_string() + " and " + hi.shape().to_string() +
+                                " do not broadcast to the input " + t.shape().to_string());
+    }
+    Status status;
+    const bool handled = visit_dtype<kRealTypes>(t.dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      auto out = add_output_uninitialized(ctx, kOp, t.dtype(), t.shape());
+      if (!out.ok()) {
+        status = out.status();
+        return;
+      }
+      BroadcastWalk<3> walk(t.shape(), {&t.shape(), &lo.shape(), &hi.shape()});
+      const T* pt = t.data<T>();
+      const T* pl = lo.data<T>();
+      const T* ph = hi.data<T>();
+      T* po = (*out)->template mutable_data<T>();
+      const int64_t s0 = walk.inner_stride(0), s1 = walk.inner_stride(1), s2 = walk.inner_stride(2);
+      walk.for_each_run(0, walk.num_elements(), [&](int64_t o, const std::array<int64_t, 3>& off, int64_t len) {
+        for (int64_t i = 0; i < len; ++i) {
+          const T v = pt[off[0] + i * s0], l = pl[off[1] + i * s1], h = ph[off[2] + i * s2];
+          const T upper = h < v ? h : v;  // TF's order: min with the upper bound, then max
+          po[o + i] = upper < l ? l : upper;
+        }
+      });
+    });
+    if (!handled) return unsupported_dtype(ctx, kOp, t.dtype(), kRealTypes);
+    return status;
+  }
+};
+StatusOr<std::unique_ptr<Kernel>> make_clip(const Attrs& attrs) {
+  TFPORT_RETURN_IF_ERROR(check_type_attr(attrs, "T", kRealTypes));
+  return std::unique_ptr<Kernel>(new ClipKernel());
+}
+TFPORT_REGISTER_OP({"ClipByValue", &make_clip});
 
 }  // namespace
 }  // namespace tfport::runtime::ops

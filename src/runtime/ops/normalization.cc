@@ -1,7 +1,9 @@
 // FusedBatchNorm / V2 / V3 in inference mode (is_training = false):
 //   factor = rsqrt(variance + epsilon) * scale;  y = x * factor + (offset - mean * factor)
 // the way TF's CPU kernel evaluates it. The extra outputs (batch mean/variance and the
-// reserve spaces) echo the population statistics, as TF does at inference.
+// reserve spaces) echo the population statistics, as TF does at inference. Also LRN (local
+// response normalization across channels, as AlexNet-era graphs use it).
+#include <algorithm>
 #include <cmath>
 
 #include "runtime/ops/op_util.h"
@@ -108,6 +110,53 @@ StatusOr<std::vector<PartialShape>> batch_norm_shapes(std::span<const PartialSha
 TFPORT_REGISTER_OP({"FusedBatchNorm", &make_fused_batch_norm<5>, &batch_norm_shapes});
 TFPORT_REGISTER_OP({"FusedBatchNormV2", &make_fused_batch_norm<5>, &batch_norm_shapes});
 TFPORT_REGISTER_OP({"FusedBatchNormV3", &make_fused_batch_norm<6>, &batch_norm_shapes});
+
+// LRN: out = x / (bias + alpha * sum of x^2 over channels d - r .. d + r) ^ beta, last axis.
+class LrnKernel final : public Kernel {
+ public:
+  LrnKernel(int64_t radius, float bias, float alpha, float beta) : radius_(radius), bias_(bias), alpha_(alpha), beta_(beta) {}
+  Status compute(KernelContext& ctx) const override {
+    static constexpr std::string_view kOp = "LRN";
+    TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, kOp, 1));
+    const Tensor& x = ctx.inputs[0];
+    if (x.dtype() != DType::kFloat) return unsupported_dtype(ctx, kOp, x.dtype(), kF32);
+    if (x.shape().rank() != 4) return ctx.error(kOp, "input must have rank 4, got " + x.shape().to_string());
+    const int64_t depth = x.shape().dim(3);
+    TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output_uninitialized(ctx, kOp, DType::kFloat, x.shape()));
+    const float* in = x.data<float>();
+    float* o = out->mutable_data<float>();
+    const int64_t rows = depth == 0 ? 0 : x.num_elements() / depth;
+    parallel_for(ctx.device, rows, static_cast<double>(depth) * 20, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const float* row = in + r * depth;
+        for (int64_t d = 0; d < depth; ++d) {
+          float sum = 0;
+          for (int64_t j = std::max<int64_t>(0, d - radius_); j <= std::min<int64_t>(depth - 1, d + radius_); ++j) {
+            sum += row[j] * row[j];
+          }
+          o[r * depth + d] = row[d] / std::pow(bias_ + alpha_ * sum, beta_);
+        }
+      }
+    });
+    return Status::OK();
+  }
+
+ private:
+  int64_t radius_;
+  float bias_, alpha_, beta_;
+};
+
+StatusOr<std::unique_ptr<Kernel>> make_lrn(const Attrs& attrs) {
+  TFPORT_RETURN_IF_ERROR(check_type_attr(attrs, "T", kF32));
+  TFPORT_ASSIGN_OR_RETURN(int64_t radius, attrs.get_int_or("depth_radius", 5));
+  TFPORT_ASSIGN_OR_RETURN(float bias, attrs.get_float_or("bias", 1.f));
+  TFPORT_ASSIGN_OR_RETURN(float alpha, attrs.get_float_or("alpha", 1.f));
+  TFPORT_ASSIGN_OR_RETURN(float beta, attrs.get_float_or("beta", 0.5f));
+  if (radius < 0 || radius > (int64_t{1} << 20)) return attrs.error("depth_radius out of range");
+  return std::unique_ptr<Kernel>(new LrnKernel(radius, bias, alpha, beta));
+}
+
+TFPORT_REGISTER_OP({"LRN", &make_lrn});
 
 }  // namespace
 }  // namespace tfport::runtime::ops

@@ -3,6 +3,7 @@
 // LogSoftmax over the last axis, and the identity family (outputs share the input buffer).
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "runtime/ops/op_util.h"
 
@@ -47,6 +48,22 @@ TFPORT_UNARY_OP(FloorOp, kFloatTypes, 2, y = x.floor())
 TFPORT_UNARY_OP(CeilOp, kFloatTypes, 2, y = x.ceil())
 TFPORT_UNARY_OP(SinOp, kFloatTypes, 20, y = x.sin())
 TFPORT_UNARY_OP(CosOp, kFloatTypes, 20, y = x.cos())
+
+// Trigonometric and hyperbolic functions through the C library in float (double for float64).
+template <typename T>
+using Wide = std::conditional_t<std::is_same_v<T, double>, double, float>;
+#define TFPORT_LIBM_OP(Name, fn) \
+  TFPORT_UNARY_OP(Name, kFloatTypes, 30, y = x.unaryExpr([](T v) { return static_cast<T>(fn(static_cast<Wide<T>>(v))); }))
+TFPORT_LIBM_OP(TanOp, std::tan)
+TFPORT_LIBM_OP(AsinOp, std::asin)
+TFPORT_LIBM_OP(AcosOp, std::acos)
+TFPORT_LIBM_OP(AtanOp, std::atan)
+TFPORT_LIBM_OP(SinhOp, std::sinh)
+TFPORT_LIBM_OP(CoshOp, std::cosh)
+TFPORT_LIBM_OP(AsinhOp, std::asinh)
+TFPORT_LIBM_OP(AcoshOp, std::acosh)
+TFPORT_LIBM_OP(AtanhOp, std::atanh)
+#undef TFPORT_LIBM_OP
 
 // Round half to even (TF's Round); integers unchanged.
 struct RoundOp {
@@ -225,6 +242,54 @@ TFPORT_REGISTER_OP({"Rint", &make_unary<RoundOp>, &same_shape});
 TFPORT_REGISTER_OP({"Erf", &make_unary<ErfOp>, &same_shape});
 TFPORT_REGISTER_OP({"Sin", &make_unary<SinOp>, &same_shape});
 TFPORT_REGISTER_OP({"Cos", &make_unary<CosOp>, &same_shape});
+TFPORT_REGISTER_OP({"Tan", &make_unary<TanOp>, &same_shape});
+TFPORT_REGISTER_OP({"Asin", &make_unary<AsinOp>, &same_shape});
+TFPORT_REGISTER_OP({"Acos", &make_unary<AcosOp>, &same_shape});
+TFPORT_REGISTER_OP({"Atan", &make_unary<AtanOp>, &same_shape});
+TFPORT_REGISTER_OP({"Sinh", &make_unary<SinhOp>, &same_shape});
+TFPORT_REGISTER_OP({"Cosh", &make_unary<CoshOp>, &same_shape});
+TFPORT_REGISTER_OP({"Asinh", &make_unary<AsinhOp>, &same_shape});
+TFPORT_REGISTER_OP({"Acosh", &make_unary<AcoshOp>, &same_shape});
+TFPORT_REGISTER_OP({"Atanh", &make_unary<AtanhOp>, &same_shape});
+
+// IsNan, IsInf, IsFinite: a float tensor to bools.
+template <int kTest>
+class FloatClassKernel final : public Kernel {
+ public:
+  explicit FloatClassKernel(std::string op) : op_(std::move(op)) {}
+  Status compute(KernelContext& ctx) const override {
+    TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, op_, 1));
+    const Tensor& x = ctx.inputs[0];
+    Status status;
+    const bool handled = visit_dtype<kFloatTypes>(x.dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      auto out = add_output(ctx, op_, DType::kBool, x.shape());
+      if (!out.ok()) {
+        status = out.status();
+        return;
+      }
+      const T* in = x.data<T>();
+      bool* o = (*out)->template mutable_data<bool>();
+      for (int64_t i = 0; i < x.num_elements(); ++i) {
+        const double v = static_cast<double>(in[i]);
+        o[i] = kTest == 0 ? std::isnan(v) : kTest == 1 ? std::isinf(v) : std::isfinite(v);
+      }
+    });
+    if (!handled) return unsupported_dtype(ctx, op_, x.dtype(), kFloatTypes);
+    return status;
+  }
+
+ private:
+  std::string op_;
+};
+template <int kTest>
+StatusOr<std::unique_ptr<Kernel>> make_float_class(const Attrs& attrs) {
+  TFPORT_RETURN_IF_ERROR(check_type_attr(attrs, "T", kFloatTypes));
+  return std::unique_ptr<Kernel>(new FloatClassKernel<kTest>(std::string(attrs.op())));
+}
+TFPORT_REGISTER_OP({"IsNan", &make_float_class<0>, &same_shape});
+TFPORT_REGISTER_OP({"IsInf", &make_float_class<1>, &same_shape});
+TFPORT_REGISTER_OP({"IsFinite", &make_float_class<2>, &same_shape});
 
 // LogicalNot on bool.
 class LogicalNotKernel final : public Kernel {
