@@ -177,5 +177,40 @@ TEST(FloatClasses, NanInfFinite) {
   }
 }
 
+TEST(MoreBinaryOps, TruncatingModuloAtan2NoNanAndBitwise) {
+  Tensor a = i32(Shape{4}, {7, -7, 7, -7}), b = i32(Shape{4}, {3, 3, -3, -3});
+  for (const char* op : {"Mod", "TruncateMod"}) {
+    auto y = run(op, {a, b});
+    ASSERT_TRUE(y.ok()) << y.status();
+    EXPECT_EQ(std::vector<int32_t>(y->data<int32_t>(), y->data<int32_t>() + 4), (std::vector<int32_t>{1, -1, 1, -1})) << op;
+  }
+  auto div = run("TruncateDiv", {a, b});
+  ASSERT_TRUE(div.ok()) << div.status();
+  EXPECT_EQ(std::vector<int32_t>(div->data<int32_t>(), div->data<int32_t>() + 4), (std::vector<int32_t>{2, -2, -2, 2}));
+  EXPECT_FALSE(run("TruncateMod", {a, i32(Shape{4}, {1, 0, 1, 1})}).ok());  // integer division by zero
+
+  auto fmod = run("Mod", {floats(Shape{2}, {5.5f, -5.5f}), floats(Shape{2}, {2, 2})});
+  ASSERT_TRUE(fmod.ok()) << fmod.status();
+  EXPECT_EQ(to_vec(*fmod), (std::vector<float>{1.5f, -1.5f}));
+  auto at = run("Atan2", {floats(Shape{3}, {1, -1, 0}), floats(Shape{3}, {-1, -1, 2})});
+  ASSERT_TRUE(at.ok()) << at.status();
+  EXPECT_TRUE(all_close(*at, floats(Shape{3}, {static_cast<float>(std::atan2(1.0, -1.0)),
+                                               static_cast<float>(std::atan2(-1.0, -1.0)), 0.f})));
+  const float inf = std::numeric_limits<float>::infinity();
+  auto dnn = run("DivNoNan", {floats(Shape{3}, {1, 2, 0}), floats(Shape{3}, {0, 4, 0})});
+  ASSERT_TRUE(dnn.ok()) << dnn.status();
+  EXPECT_EQ(to_vec(*dnn), (std::vector<float>{0, 0.5f, 0}));
+  auto mnn = run("MulNoNan", {floats(Shape{2}, {inf, 3}), floats(Shape{2}, {0, 2})});
+  ASSERT_TRUE(mnn.ok()) << mnn.status();
+  EXPECT_EQ(to_vec(*mnn), (std::vector<float>{0, 6}));
+  auto band = run("BitwiseAnd", {i32(Shape{2}, {12, 5}), i32(Shape{2}, {10, 3})});
+  auto bor = run("BitwiseOr", {i32(Shape{2}, {12, 5}), i32(Shape{2}, {10, 3})});
+  auto bxor = run("BitwiseXor", {i32(Shape{2}, {12, 5}), i32(Shape{2}, {10, 3})});
+  ASSERT_TRUE(band.ok() && bor.ok() && bxor.ok());
+  EXPECT_EQ(std::vector<int32_t>(band->data<int32_t>(), band->data<int32_t>() + 2), (std::vector<int32_t>{8, 1}));
+  EXPECT_EQ(std::vector<int32_t>(bor->data<int32_t>(), bor->data<int32_t>() + 2), (std::vector<int32_t>{14, 7}));
+  EXPECT_EQ(std::vector<int32_t>(bxor->data<int32_t>(), bxor->data<int32_t>() + 2), (std::vector<int32_t>{6, 6}));
+}
+
 }  // namespace
 }  // namespace tfport::runtime::testing

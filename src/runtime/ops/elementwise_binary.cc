@@ -156,6 +156,53 @@ struct SquaredDifferenceOp {
     return wrap_mul(d, d);
   }
 };
+struct TruncateModOp {  // C's remainder: the sign of the dividend (TF's Mod and TruncateMod)
+  static constexpr uint32_t kTypes = kRealTypes;
+  static constexpr bool kDivides = true;
+  template <typename T> T operator()(T a, T b) const {
+    if constexpr (kIsInt<T>) {
+      if constexpr (std::is_signed_v<T>) {
+        if (b == -1) return T(0);
+      }
+      return static_cast<T>(a % b);
+    } else {
+      return std::fmod(a, b);
+    }
+  }
+};
+struct Atan2Op {
+  static constexpr uint32_t kTypes = kFloatTypes;
+  template <typename T> T operator()(T a, T b) const { return std::atan2(a, b); }
+};
+struct DivNoNanOp {  // 0 where the divisor is 0
+  static constexpr uint32_t kTypes = kFloatTypes;
+  template <typename T> T operator()(T a, T b) const { return b == T(0) ? T(0) : a / b; }
+};
+struct MulNoNanOp {  // 0 where the second factor is 0, even against inf or NaN
+  static constexpr uint32_t kTypes = kFloatTypes;
+  template <typename T> T operator()(T a, T b) const { return b == T(0) ? T(0) : a * b; }
+};
+struct BitwiseAndOp {
+  static constexpr uint32_t kTypes = kIntTypes;
+  template <typename T> T operator()(T a, T b) const {
+    if constexpr (kIsInt<T>) return static_cast<T>(a & b);
+    else return a;
+  }
+};
+struct BitwiseOrOp {
+  static constexpr uint32_t kTypes = kIntTypes;
+  template <typename T> T operator()(T a, T b) const {
+    if constexpr (kIsInt<T>) return static_cast<T>(a | b);
+    else return a;
+  }
+};
+struct BitwiseXorOp {
+  static constexpr uint32_t kTypes = kIntTypes;
+  template <typename T> T operator()(T a, T b) const {
+    if constexpr (kIsInt<T>) return static_cast<T>(a ^ b);
+    else return a;
+  }
+};
 
 struct LessOp {
   static constexpr uint32_t kTypes = kRealTypes;
@@ -342,6 +389,15 @@ TFPORT_REGISTER_OP({"Equal", &make_binary<EqualOp>, &binary_shapes});
 TFPORT_REGISTER_OP({"NotEqual", &make_binary<NotEqualOp>, &binary_shapes});
 TFPORT_REGISTER_OP({"LogicalAnd", &make_binary<LogicalAndOp>, &binary_shapes});
 TFPORT_REGISTER_OP({"LogicalOr", &make_binary<LogicalOrOp>, &binary_shapes});
+TFPORT_REGISTER_OP({"TruncateDiv", &make_binary<DivOp>, &binary_shapes});
+TFPORT_REGISTER_OP({"TruncateMod", &make_binary<TruncateModOp>, &binary_shapes});
+TFPORT_REGISTER_OP({"Mod", &make_binary<TruncateModOp>, &binary_shapes});
+TFPORT_REGISTER_OP({"Atan2", &make_binary<Atan2Op>, &binary_shapes});
+TFPORT_REGISTER_OP({"DivNoNan", &make_binary<DivNoNanOp>, &binary_shapes});
+TFPORT_REGISTER_OP({"MulNoNan", &make_binary<MulNoNanOp>, &binary_shapes});
+TFPORT_REGISTER_OP({"BitwiseAnd", &make_binary<BitwiseAndOp>, &binary_shapes});
+TFPORT_REGISTER_OP({"BitwiseOr", &make_binary<BitwiseOrOp>, &binary_shapes});
+TFPORT_REGISTER_OP({"BitwiseXor", &make_binary<BitwiseXorOp>, &binary_shapes});
 
 }  // namespace
 }  // namespace tfport::runtime::ops
