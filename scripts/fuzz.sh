@@ -17,6 +17,7 @@ seeds_for() {
     graphdef_*)   find "$fixtures" \( -name '*.pb' -o -name '*.meta' \) ! -name 'saved_model.pb' ! -name 'keras_metadata.pb' ! -name 'fingerprint.pb' -size -2M ;;
     keras_h5_*|hdf5_*) find "$fixtures" -name '*.h5' -size -3M ;;
     keras_v3_*|zip_*) find "$fixtures" -name '*.keras' -size -2M ;;
+    image_decode_*) find fuzz/seeds/image_decode -type f ;;
     keras_lower_*) find "$fixtures" -name '*.keras' -size -2M; find fuzz/seeds/keras_lower -name '*.json' ;;
     npy_*)        find "$fixtures" -name '*.npy' ;;
     *)            true ;;

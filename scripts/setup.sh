@@ -9,7 +9,7 @@ packages=(
   libhdf5-dev libsnappy-dev libzip-dev
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libeigen3-dev
   libboost-dev libgrpc++-dev protobuf-compiler-grpc rapidjson-dev zlib1g-dev
-  libdnnl-dev
+  libdnnl-dev libjpeg62-turbo-dev libpng-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
