@@ -161,6 +161,12 @@ std::string layer_key(const std::string& module, const std::string& class_name) 
   return op ? "ops:" + class_name : class_name;
 }
 
+bool LayerCall::call_flag(const char* key) const {
+  if (kwargs == nullptr || !kwargs->is_object()) return false;
+  auto it = kwargs->find(key);
+  return it != kwargs->end() && it->is_boolean() && it->get<bool>();
+}
+
 const Value* LayerCall::kwarg_value(std::string_view key) const {
   for (const auto& [name, value] : kwarg_values) {
     if (name == key) return &value;

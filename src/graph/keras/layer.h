@@ -57,6 +57,8 @@ struct LayerCall {
   // The config value (nullptr when absent), Keras 3 "__tuple__" wrappers unwrapped.
   const json* get(const char* key) const;
 
+  // A boolean call argument (use_causal_mask, return_attention_scores); false when absent.
+  bool call_flag(const char* key) const;
   // The tensor passed as keyword argument `key` (the first, if a list), or null.
   const Value* kwarg_value(std::string_view key) const;
 

@@ -9,12 +9,6 @@
 namespace tfport::graph::keras {
 namespace {
 
-bool call_flag(const LayerCall& call, const char* key) {
-  if (call.kwargs == nullptr || !call.kwargs->is_object()) return false;
-  auto it = call.kwargs->find(key);
-  return it != call.kwargs->end() && it->is_boolean() && it->get<bool>();
-}
-
 StatusOr<Value> einsum(Emitter& e, const std::string& equation, const Value& a, const Value& b) {
   TFPORT_ASSIGN_OR_RETURN(std::vector<int64_t> shape, einsum_shape(equation, {a.shape, b.shape}));
   return e.op("Einsum", {a.ep, b.ep}, {{"equation", attr_string(equation)}, {"N", attr_int(2)}, {"T", attr_type(a.dtype)}},
@@ -104,7 +98,7 @@ StatusOr<std::vector<Value>> lower_mha(LayerCall& call) {
     TFPORT_ASSIGN_OR_RETURN(Value m, as_bool(e, *am));
     TFPORT_ASSIGN_OR_RETURN(allowed, combine(e, allowed, m));
   }
-  if (call_flag(call, "use_causal_mask")) {  // [1, T, S], lower triangular
+  if (call.call_flag("use_causal_mask")) {  // [1, T, S], lower triangular
     if (tq < 0 || tk < 0) return call.unimplemented("use_causal_mask with sequence lengths unknown at load");
     if (tq * tk > (int64_t{1} << 26)) return call.error("causal mask too large");
     std::vector<float> lower(static_cast<size_t>(tq * tk));
@@ -129,7 +123,7 @@ StatusOr<std::vector<Value>> lower_mha(LayerCall& call) {
     TFPORT_ASSIGN_OR_RETURN(Value bias, weight("attention_output", {out_dim}));
     TFPORT_ASSIGN_OR_RETURN(out, e.binary("AddV2", out, bias));
   }
-  if (call_flag(call, "return_attention_scores")) return std::vector<Value>{out, probs};
+  if (call.call_flag("return_attention_scores")) return std::vector<Value>{out, probs};
   return one(out);
 }
 

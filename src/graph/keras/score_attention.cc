@@ -7,12 +7,6 @@
 namespace tfport::graph::keras {
 namespace {
 
-bool call_flag(const LayerCall& call, const char* key) {
-  if (call.kwargs == nullptr || !call.kwargs->is_object()) return false;
-  auto it = call.kwargs->find(key);
-  return it != call.kwargs->end() && it->is_boolean() && it->get<bool>();
-}
-
 // tanh(q[:, :, None, :] + k[:, None, :, :]) as [B, Tq, Tv, d], its argument scaled first when
 // `inner_scale` is given.
 StatusOr<Value> pairwise_tanh(Emitter& e, const Value& q, const Value& k, const Value* inner_scale) {
@@ -40,7 +34,7 @@ StatusOr<std::vector<Value>> lower_attention(LayerCall& call, bool additive) {
   TFPORT_ASSIGN_OR_RETURN(std::string mode, call.get_string("score_mode", "dot"));
   if (mode != "dot" && mode != "concat") return call.field_error("score_mode", "must be 'dot' or 'concat'");
   TFPORT_ASSIGN_OR_RETURN(bool causal_config, call.get_bool("causal", false));
-  const bool causal = causal_config || call_flag(call, "use_causal_mask");
+  const bool causal = causal_config || call.call_flag("use_causal_mask");
   Emitter& e = call.emit;
 
   size_t w = 0;
@@ -115,7 +109,7 @@ StatusOr<std::vector<Value>> lower_attention(LayerCall& call, bool additive) {
     TFPORT_ASSIGN_OR_RETURN(Value m3, e.expand_dims(mf, -1));
     TFPORT_ASSIGN_OR_RETURN(out, e.binary("Mul", out, m3));
   }
-  if (call_flag(call, "return_attention_scores")) return std::vector<Value>{out, weights};
+  if (call.call_flag("return_attention_scores")) return std::vector<Value>{out, weights};
   return one(out);
 }
 

@@ -40,8 +40,11 @@ void jpeg_fail(j_common_ptr cinfo) {
 
 void jpeg_quiet(j_common_ptr, int) {}
 
-// Header pass: the output size for `opt`. No C++ object lives across the setjmp.
-bool jpeg_size(const std::string& data, const ImageOptions& opt, int64_t* h, int64_t* w, int64_t* c, std::string* why) {
+// One decoder run: with `out` null only the header is read and the output size reported;
+// otherwise the pixels go to `out`, rows `row_bytes` apart. No C++ object lives across the
+// setjmp, so libjpeg's longjmp on bad data skips no destructor.
+bool run_jpeg(const std::string& data, const ImageOptions& opt, uint8_t* out, int64_t row_bytes, int64_t* h, int64_t* w,
+              int64_t* c, std::string* why) {
   jpeg_decompress_struct cinfo;
   JpegError err;
   cinfo.err = jpeg_std_error(&err.mgr);
@@ -56,41 +59,23 @@ bool jpeg_size(const std::string& data, const ImageOptions& opt, int64_t* h, int
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.data()), static_cast<unsigned long>(data.size()));
   jpeg_read_header(&cinfo, TRUE);
   if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
-    std::snprintf(err.message, sizeof(err.message), "CMYK JPEGs are not supported");
-    jpeg_destroy_decompress(&cinfo);
-    *why = err.message;
-    return false;
-  }
-  cinfo.scale_num = 1;
-  cinfo.scale_denom = static_cast<unsigned>(opt.ratio);
-  cinfo.out_color_space = opt.channels == 1 || (opt.channels == 0 && cinfo.num_components == 1) ? JCS_GRAYSCALE : JCS_RGB;
-  jpeg_calc_output_dimensions(&cinfo);
-  *h = cinfo.output_height;
-  *w = cinfo.output_width;
-  *c = cinfo.output_components;
-  jpeg_destroy_decompress(&cinfo);
-  return true;
-}
-
-bool jpeg_pixels(const std::string& data, const ImageOptions& opt, uint8_t* out, int64_t row_bytes, std::string* why) {
-  jpeg_decompress_struct cinfo;
-  JpegError err;
-  cinfo.err = jpeg_std_error(&err.mgr);
-  err.mgr.error_exit = jpeg_fail;
-  err.mgr.emit_message = jpeg_quiet;
-  if (setjmp(err.jump)) {
-    *why = err.message;
+    *why = "CMYK JPEGs are not supported";
     jpeg_destroy_decompress(&cinfo);
     return false;
   }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.data()), static_cast<unsigned long>(data.size()));
-  jpeg_read_header(&cinfo, TRUE);
   cinfo.scale_num = 1;
   cinfo.scale_denom = static_cast<unsigned>(opt.ratio);
   cinfo.out_color_space = opt.channels == 1 || (opt.channels == 0 && cinfo.num_components == 1) ? JCS_GRAYSCALE : JCS_RGB;
   cinfo.dct_method = opt.accurate_dct ? JDCT_ISLOW : JDCT_IFAST;
   cinfo.do_fancy_upsampling = opt.fancy_upscaling ? TRUE : FALSE;
+  if (out == nullptr) {
+    jpeg_calc_output_dimensions(&cinfo);
+    *h = cinfo.output_height;
+    *w = cinfo.output_width;
+    *c = cinfo.output_components;
+    jpeg_destroy_decompress(&cinfo);
+    return true;
+  }
   jpeg_start_decompress(&cinfo);
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW row = out + static_cast<int64_t>(cinfo.output_scanline) * row_bytes;
@@ -104,10 +89,10 @@ bool jpeg_pixels(const std::string& data, const ImageOptions& opt, uint8_t* out,
 Status decode_jpeg(KernelContext& ctx, std::string_view op, const std::string& data, const ImageOptions& opt) {
   int64_t h = 0, w = 0, c = 0;
   std::string why;
-  if (!jpeg_size(data, opt, &h, &w, &c, &why)) return ctx.error(op, "invalid JPEG data: " + why);
+  if (!run_jpeg(data, opt, nullptr, 0, &h, &w, &c, &why)) return ctx.error(op, "invalid JPEG data: " + why);
   if (h * w > kMaxPixels) return ctx.error(op, "image of " + std::to_string(h) + " x " + std::to_string(w) + " is too large");
   TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output_uninitialized(ctx, op, DType::kUInt8, Shape{h, w, c}));
-  if (!jpeg_pixels(data, opt, out->mutable_data<uint8_t>(), w * c, &why)) {
+  if (!run_jpeg(data, opt, out->mutable_data<uint8_t>(), w * c, &h, &w, &c, &why)) {
     ctx.outputs->clear();
     return ctx.error(op, "invalid JPEG data: " + why);
   }

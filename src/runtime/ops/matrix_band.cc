@@ -13,7 +13,7 @@ class BandPartKernel final : public Kernel {
     static constexpr std::string_view kOp = "MatrixBandPart";
     TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, kOp, 3));
     const Tensor& x = ctx.inputs[0];
-    if (!is_fixed_size(x.dtype())) return ctx.error(kOp, "string tensors are not supported");
+    TFPORT_RETURN_IF_ERROR(fixed_size(ctx, kOp, x));
     if (x.shape().rank() < 2) return ctx.error(kOp, "input must have rank >= 2, got " + x.shape().to_string());
     TFPORT_ASSIGN_OR_RETURN(int64_t lower, read_int_scalar(ctx, kOp, ctx.inputs[1], "num_lower"));
     TFPORT_ASSIGN_OR_RETURN(int64_t upper, read_int_scalar(ctx, kOp, ctx.inputs[2], "num_upper"));

@@ -192,6 +192,14 @@ std::vector<int64_t> row_major_strides(const Shape& shape) {
 
 // out[c] = in[base + sum_d c[d] * step[d]] (steps in elements, may be negative), the last
 // dimension copied as one block when its step is 1.
+Status fixed_size(const KernelContext& ctx, std::string_view op, const Tensor& t) {
+  if (!is_fixed_size(t.dtype())) {
+    return Status(StatusCode::kUnimplemented,
+                  ctx.error(op, "type " + std::string(dtype_python_name(t.dtype())) + " is not supported").message());
+  }
+  return Status::OK();
+}
+
 namespace {
 
 template <typename E>

@@ -128,6 +128,10 @@ Tensor reshaped_view(const Tensor& t, Shape shape);
 // Row-major strides of a shape.
 std::vector<int64_t> row_major_strides(const Shape& shape);
 
+// UNIMPLEMENTED for tensors whose elements are not plain bytes (strings, resources, variants),
+// which the data-movement kernels cannot copy.
+Status fixed_size(const KernelContext& ctx, std::string_view op, const Tensor& t);
+
 // out[c] = in[base + sum_d c[d] * step[d]] for every index c of out's shape (steps in elements,
 // may be 0 to broadcast or negative), for any fixed-size dtype; the innermost run is copied as
 // one block when its step is 1.

@@ -8,11 +8,6 @@
 namespace tfport::runtime::ops {
 namespace {
 
-Status fixed(const KernelContext& ctx, std::string_view op, const Tensor& t) {
-  if (!is_fixed_size(t.dtype())) return ctx.error(op, std::string(dtype_name(t.dtype())) + " tensors are not supported");
-  return Status::OK();
-}
-
 // ---- ReverseV2 ----
 class ReverseKernel final : public Kernel {
  public:
@@ -20,7 +15,7 @@ class ReverseKernel final : public Kernel {
     static constexpr std::string_view kOp = "ReverseV2";
     TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, kOp, 2));
     const Tensor& x = ctx.inputs[0];
-    TFPORT_RETURN_IF_ERROR(fixed(ctx, kOp, x));
+    TFPORT_RETURN_IF_ERROR(fixed_size(ctx, kOp, x));
     TFPORT_ASSIGN_OR_RETURN(auto axes, read_int_values(ctx, kOp, ctx.inputs[1], "axis"));
     const int rank = x.shape().rank();
     std::vector<int64_t> step = row_major_strides(x.shape());
@@ -51,7 +46,7 @@ class DepthSpaceKernel final : public Kernel {
     const std::string_view op = kToSpace ? "DepthToSpace" : "SpaceToDepth";
     TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, op, 1));
     const Tensor& x = ctx.inputs[0];
-    TFPORT_RETURN_IF_ERROR(fixed(ctx, op, x));
+    TFPORT_RETURN_IF_ERROR(fixed_size(ctx, op, x));
     if (x.shape().rank() != 4) return ctx.error(op, "input must have rank 4, got " + x.shape().to_string());
     const int64_t n = x.shape().dim(0), h = x.shape().dim(1), w = x.shape().dim(2), c = x.shape().dim(3), k = block_;
     Tensor* out;
@@ -98,7 +93,7 @@ class SpaceBatchKernel final : public Kernel {
     const std::string_view op = kToBatch ? "SpaceToBatchND" : "BatchToSpaceND";
     TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, op, 3));
     const Tensor& x = ctx.inputs[0];
-    TFPORT_RETURN_IF_ERROR(fixed(ctx, op, x));
+    TFPORT_RETURN_IF_ERROR(fixed_size(ctx, op, x));
     TFPORT_ASSIGN_OR_RETURN(auto block, read_int_values(ctx, op, ctx.inputs[1], "block_shape"));
     const Tensor& pad_tensor = ctx.inputs[2];  // [M, 2]
     TFPORT_ASSIGN_OR_RETURN(auto pads, read_int_values(ctx, op, reshaped_view(pad_tensor, Shape{pad_tensor.num_elements()}),

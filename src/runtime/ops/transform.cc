@@ -13,13 +13,6 @@ StatusOr<std::unique_ptr<Kernel>> make_simple(const Attrs&) {
   return std::unique_ptr<Kernel>(new K());
 }
 
-Status fixed_size(const KernelContext& ctx, std::string_view op, const Tensor& t) {
-  if (!is_fixed_size(t.dtype())) {
-    return Status(StatusCode::kUnimplemented,
-                  ctx.error(op, "type " + std::string(dtype_python_name(t.dtype())) + " is not supported").message());
-  }
-  return Status::OK();
-}
 
 // ---- Transpose ----
 class TransposeKernel final : public Kernel {
