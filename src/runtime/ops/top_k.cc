@@ -30,12 +30,14 @@ class TopKKernel final : public Kernel {
         status = values.status();
         return;
       }
+      // The second output may move the first: keep its position, not its address.
+      const size_t values_at = ctx.outputs->size() - 1;
       auto indices = add_output_uninitialized(ctx, kOp, DType::kInt32, Shape(dims));
       if (!indices.ok()) {
         status = indices.status();
         return;
       }
-      T* pv = (*values)->template mutable_data<T>();
+      T* pv = (*ctx.outputs)[values_at].template mutable_data<T>();
       int32_t* pi = (*indices)->template mutable_data<int32_t>();
       std::vector<int32_t> order(static_cast<size_t>(n));
       for (int64_t r = 0; r < rows; ++r) {
