@@ -13,16 +13,18 @@
 namespace tfport::runtime::testing {
 namespace {
 
-std::string png_bytes(uint32_t w, uint32_t h, uint32_t format, const void* pixels) {
+std::string png_bytes(uint32_t w, uint32_t h, uint32_t format, const void* pixels, const uint8_t* colormap = nullptr,
+                      uint32_t colors = 0) {
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   image.width = w;
   image.height = h;
   image.format = format;
+  image.colormap_entries = colors;
   png_alloc_size_t size = 0;
-  EXPECT_TRUE(png_image_write_get_memory_size(image, size, 0, pixels, 0, nullptr));
+  EXPECT_TRUE(png_image_write_get_memory_size(image, size, 0, pixels, 0, colormap));
   std::string out(size, '\0');
-  EXPECT_TRUE(png_image_write_to_memory(&image, out.data(), &size, 0, pixels, 0, nullptr));
+  EXPECT_TRUE(png_image_write_to_memory(&image, out.data(), &size, 0, pixels, 0, colormap));
   out.resize(size);
   return out;
 }
@@ -100,6 +102,23 @@ TEST(DecodePng, SixteenBitGrayAsUint16AndUint8) {
   EXPECT_EQ(ints(*narrow), (std::vector<int>{0, 1000 >> 8, 40000 >> 8, 255}));
 }
 
+TEST(DecodePng, PaletteImagesComeOutGrayByDefaultAsInTf) {
+  // TF takes the file's own channel count, 1 for a palette, and converts with libpng's
+  // rgb_to_gray at Rec. 601 weights (0.299, 0.587). libpng weighs in linear light when the file
+  // says it is sRGB, as this one does: a gray entry stays itself, pure red becomes 147 (it would
+  // be 126 with libpng's default weights).
+  const uint8_t colormap[] = {100, 100, 100, 255, 0, 0};
+  const uint8_t indices[] = {0, 1, 1, 0};
+  const std::string png = png_bytes(2, 2, PNG_FORMAT_RGB_COLORMAP, indices, colormap, 2);
+  auto gray = decode("DecodePng", png);
+  ASSERT_TRUE(gray.ok()) << gray.status();
+  EXPECT_EQ(gray->shape(), (Shape{2, 2, 1}));
+  EXPECT_EQ(ints(*gray), (std::vector<int>{100, 147, 147, 100}));
+  auto rgb = decode("DecodePng", png, 3);
+  ASSERT_TRUE(rgb.ok()) << rgb.status();
+  EXPECT_EQ(ints(*rgb), (std::vector<int>{100, 100, 100, 255, 0, 0, 255, 0, 0, 100, 100, 100}));
+}
+
 TEST(DecodeJpeg, DecodesWithinTheLossOfQuality100Unsubsampled) {
   std::vector<uint8_t> rgb;
   for (int y = 0; y < 16; ++y)
@@ -138,6 +157,9 @@ TEST(DecodeImage, BrokenAndUnsupportedDataIsRefused) {
   auto garbage = decode("DecodeJpeg", std::string("\xff\xd8\xff\xe0garbage", 11));
   ASSERT_FALSE(garbage.ok());
   EXPECT_NE(garbage.status().message().find("invalid JPEG data"), std::string::npos) << garbage.status();
+  OpTest bad_dct("DecodeJpeg");
+  bad_dct.attr("dct_method", string_attr("FLOAT"));
+  EXPECT_FALSE(bad_dct.create().ok());
   auto gif = decode("DecodeImage", "GIF89a....");
   ASSERT_FALSE(gif.ok());
   EXPECT_EQ(gif.status().code(), StatusCode::kUnimplemented);

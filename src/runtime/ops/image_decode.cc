@@ -144,8 +144,10 @@ bool png_decode(const std::string& data, const ImageOptions& opt, PngAllocate al
   const int color = png_get_color_type(png, info), depth = png_get_bit_depth(png, info);
   const bool has_alpha = (color & PNG_COLOR_MASK_ALPHA) != 0 || png_get_valid(png, info, PNG_INFO_tRNS) != 0;
   const bool is_gray = (color & PNG_COLOR_MASK_COLOR) == 0;
+  // As TF: channels 0 takes the file's own channel count, which is 1 for palette images
+  // (they come out gray) and leaves tRNS transparency out.
   int64_t channels = opt.channels;
-  if (channels == 0) channels = (is_gray ? 1 : 3) + (has_alpha ? 1 : 0);
+  if (channels == 0) channels = png_get_channels(png, info);
   // Expand palettes, low-bit grays and tRNS; then match the asked channels.
   if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if (is_gray && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
@@ -154,7 +156,7 @@ bool png_decode(const std::string& data, const ImageOptions& opt, PngAllocate al
   if (!want_alpha && has_alpha) png_set_strip_alpha(png);
   if (want_alpha && !has_alpha) png_set_add_alpha(png, opt.dtype == DType::kUInt16 ? 0xffff : 0xff, PNG_FILLER_AFTER);
   if (want_color && is_gray) png_set_gray_to_rgb(png);
-  if (!want_color && !is_gray) png_set_rgb_to_gray_fixed(png, 1, -1, -1);
+  if (!want_color && !is_gray) png_set_rgb_to_gray(png, 1, 0.299, 0.587);  // TF's (Rec. 601) weights
   const int64_t sample = opt.dtype == DType::kUInt16 ? 2 : 1;
   if (sample == 1 && depth == 16) png_set_strip_16(png);
   if (sample == 2 && depth < 16) png_set_expand_16(png);
@@ -246,7 +248,10 @@ StatusOr<std::unique_ptr<Kernel>> make_decode(const Attrs& attrs) {
   if (opt.ratio != 1 && opt.ratio != 2 && opt.ratio != 4 && opt.ratio != 8) return attrs.error("ratio must be 1, 2, 4 or 8");
   TFPORT_ASSIGN_OR_RETURN(opt.fancy_upscaling, attrs.get_bool_or("fancy_upscaling", true));
   TFPORT_ASSIGN_OR_RETURN(std::string dct, attrs.get_string_or("dct_method", ""));
-  opt.accurate_dct = dct == "INTEGER_ACCURATE";
+  if (dct != "" && dct != "INTEGER_FAST" && dct != "INTEGER_ACCURATE") {
+    return attrs.error("dct_method must be '', 'INTEGER_FAST' or 'INTEGER_ACCURATE'");
+  }
+  opt.accurate_dct = dct == "INTEGER_ACCURATE";  // '' is TF's own default, IFAST
   if (attrs.has("dtype")) {
     TFPORT_ASSIGN_OR_RETURN(opt.dtype, attrs.get_type("dtype"));
     if (opt.dtype != DType::kUInt8 && opt.dtype != DType::kUInt16) {
