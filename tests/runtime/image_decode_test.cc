@@ -102,6 +102,32 @@ TEST(DecodePng, SixteenBitGrayAsUint16AndUint8) {
   EXPECT_EQ(ints(*narrow), (std::vector<int>{0, 1000 >> 8, 40000 >> 8, 255}));
 }
 
+TEST(DecodeImage, WidensToUint16AndFloatAsTf) {
+  // PNG to float goes through uint16 (8 bit widened by 257) and 1/65535; JPEG to uint16 is
+  // times 256 and to float times 1/255.
+  const std::vector<uint8_t> rgb = {0, 51, 255, 128, 1, 2};
+  const std::string png = png_bytes(2, 1, PNG_FORMAT_RGB, rgb.data());
+  auto f = decode("DecodeImage", png, 0, DType::kFloat);
+  ASSERT_TRUE(f.ok()) << f.status();
+  ASSERT_EQ(f->dtype(), DType::kFloat);
+  const float scale16 = static_cast<float>(1. / 65535);
+  for (size_t i = 0; i < rgb.size(); ++i) EXPECT_EQ(f->data<float>()[i], static_cast<float>(rgb[i] * 257) * scale16) << i;
+  std::vector<uint8_t> gray(64 * 3, 200);
+  const std::string jpeg = jpeg_bytes(8, 8, gray);
+  auto as8 = decode("DecodeImage", jpeg);
+  auto as16 = decode("DecodeImage", jpeg, 0, DType::kUInt16);
+  auto asf = decode("DecodeImage", jpeg, 0, DType::kFloat);
+  ASSERT_TRUE(as8.ok() && as16.ok() && asf.ok());
+  const float scale8 = static_cast<float>(1. / 255);
+  for (int64_t i = 0; i < as8->num_elements(); ++i) {
+    EXPECT_EQ(as16->data<uint16_t>()[i], as8->data<uint8_t>()[i] * 256);
+    EXPECT_EQ(asf->data<float>()[i], static_cast<float>(as8->data<uint8_t>()[i]) * scale8);
+  }
+  OpTest png_float("DecodePng");
+  png_float.attr("dtype", type_attr(DType::kFloat));
+  EXPECT_FALSE(png_float.create().ok());  // only DecodeImage has float outputs
+}
+
 TEST(DecodePng, PaletteImagesComeOutGrayByDefaultAsInTf) {
   // TF takes the file's own channel count, 1 for a palette, and converts with libpng's
   // rgb_to_gray at Rec. 601 weights (0.299, 0.587). libpng weighs in linear light when the file

@@ -1,6 +1,6 @@
 // DecodeJpeg, DecodePng and DecodeImage: encoded image bytes (a scalar string, as serving
-// signatures that take b64 images receive them) to [height, width, channels] uint8 (uint16 for
-// 16-bit PNG when asked). JPEG goes through libjpeg-turbo with TF's defaults (IFAST DCT unless
+// signatures that take b64 images receive them) to [height, width, channels] uint8, or uint16
+// or (DecodeImage) float32 scaled as TF scales them. JPEG goes through libjpeg-turbo with TF's defaults (IFAST DCT unless
 // dct_method says INTEGER_ACCURATE, fancy upsampling on); PNG through libpng. Images are
 // untrusted input: library errors become errors, and sizes are capped before any allocation.
 #include <csetjmp>
@@ -86,17 +86,43 @@ bool run_jpeg(const std::string& data, const ImageOptions& opt, uint8_t* out, in
   return true;
 }
 
+// `pixels` (uint8 or uint16) as the op's output of `dtype`, as TF's DecodeImage widens: uint8 to
+// uint16 times 256, to float times 1/255 (1/65535 from uint16).
+Status widen_into_output(KernelContext& ctx, std::string_view op, const Tensor& pixels, DType dtype) {
+  TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output_uninitialized(ctx, op, dtype, pixels.shape()));
+  const int64_t n = pixels.num_elements();
+  if (pixels.dtype() == DType::kUInt8 && dtype == DType::kUInt16) {
+    for (int64_t i = 0; i < n; ++i) out->mutable_data<uint16_t>()[i] = static_cast<uint16_t>(pixels.data<uint8_t>()[i] * 256);
+  } else if (pixels.dtype() == DType::kUInt8 && dtype == DType::kFloat) {
+    const float scale = static_cast<float>(1. / 255);
+    for (int64_t i = 0; i < n; ++i) out->mutable_data<float>()[i] = static_cast<float>(pixels.data<uint8_t>()[i]) * scale;
+  } else if (pixels.dtype() == DType::kUInt16 && dtype == DType::kFloat) {
+    const float scale = static_cast<float>(1. / 65535);
+    for (int64_t i = 0; i < n; ++i) out->mutable_data<float>()[i] = static_cast<float>(pixels.data<uint16_t>()[i]) * scale;
+  } else {
+    return internal_error("no conversion from " + std::string(dtype_name(pixels.dtype())));
+  }
+  return Status::OK();
+}
+
 Status decode_jpeg(KernelContext& ctx, std::string_view op, const std::string& data, const ImageOptions& opt) {
   int64_t h = 0, w = 0, c = 0;
   std::string why;
   if (!run_jpeg(data, opt, nullptr, 0, &h, &w, &c, &why)) return ctx.error(op, "invalid JPEG data: " + why);
   if (h * w > kMaxPixels) return ctx.error(op, "image of " + std::to_string(h) + " x " + std::to_string(w) + " is too large");
-  TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output_uninitialized(ctx, op, DType::kUInt8, Shape{h, w, c}));
-  if (!run_jpeg(data, opt, out->mutable_data<uint8_t>(), w * c, &h, &w, &c, &why)) {
+  const bool direct = opt.dtype == DType::kUInt8;
+  Tensor pixels;
+  if (direct) {
+    TFPORT_ASSIGN_OR_RETURN(Tensor * out, add_output_uninitialized(ctx, op, DType::kUInt8, Shape{h, w, c}));
+    pixels = *out;  // shares the output's buffer
+  } else {
+    TFPORT_ASSIGN_OR_RETURN(pixels, allocate_uninitialized(DType::kUInt8, Shape{h, w, c}));
+  }
+  if (!run_jpeg(data, opt, pixels.mutable_data<uint8_t>(), w * c, &h, &w, &c, &why)) {
     ctx.outputs->clear();
     return ctx.error(op, "invalid JPEG data: " + why);
   }
-  return Status::OK();
+  return direct ? Status::OK() : widen_into_output(ctx, op, pixels, opt.dtype);
 }
 
 // ---- PNG ----
@@ -180,15 +206,26 @@ bool png_decode(const std::string& data, const ImageOptions& opt, PngAllocate al
   return true;
 }
 
+// Where png_decode's rows go: the op's output, or (for float) a uint16 image widened after.
 struct PngOutput {
   KernelContext* ctx;
   std::string_view op;
   DType dtype;
+  Tensor staging;
   Status status;
 };
 
 uint8_t* allocate_png(void* p, int64_t h, int64_t w, int64_t c, int64_t) {
   auto* o = static_cast<PngOutput*>(p);
+  if (o->dtype == DType::kFloat) {
+    auto t = allocate_uninitialized(DType::kUInt16, Shape{h, w, c});
+    if (!t.ok()) {
+      o->status = t.status();
+      return nullptr;
+    }
+    o->staging = std::move(*t);
+    return static_cast<uint8_t*>(o->staging.mutable_raw_data());
+  }
   auto out = add_output_uninitialized(*o->ctx, o->op, o->dtype, Shape{h, w, c});
   if (!out.ok()) {
     o->status = out.status();
@@ -198,13 +235,16 @@ uint8_t* allocate_png(void* p, int64_t h, int64_t w, int64_t c, int64_t) {
 }
 
 Status decode_png(KernelContext& ctx, std::string_view op, const std::string& data, const ImageOptions& opt) {
-  PngOutput output{&ctx, op, opt.dtype, Status::OK()};
+  PngOutput output{&ctx, op, opt.dtype, Tensor(), Status::OK()};
+  ImageOptions read = opt;
+  if (opt.dtype == DType::kFloat) read.dtype = DType::kUInt16;  // lossless, then scaled
   std::string why;
-  if (!png_decode(data, opt, &allocate_png, &output, &why)) {
+  if (!png_decode(data, read, &allocate_png, &output, &why)) {
     if (!output.status.ok()) return output.status;
     ctx.outputs->clear();
     return ctx.error(op, "invalid PNG data: " + why);
   }
+  if (opt.dtype == DType::kFloat) return widen_into_output(ctx, op, output.staging, DType::kFloat);
   return Status::OK();
 }
 
@@ -223,7 +263,6 @@ class DecodeKernel final : public Kernel {
     const std::string& data = contents.strings()[0];
     const bool jpeg = is_jpeg(data), png = is_png(data);
     if (op_ == "DecodeJpeg" || (op_ == "DecodeImage" && jpeg)) {
-      if (op_ == "DecodeImage" && opt_.dtype != DType::kUInt8) return ctx.error(op_, "JPEG images decode to uint8 only");
       return decode_jpeg(ctx, op_, data, opt_);
     }
     if (op_ == "DecodePng" || (op_ == "DecodeImage" && png)) return decode_png(ctx, op_, data, opt_);
@@ -254,8 +293,9 @@ StatusOr<std::unique_ptr<Kernel>> make_decode(const Attrs& attrs) {
   opt.accurate_dct = dct == "INTEGER_ACCURATE";  // '' is TF's own default, IFAST
   if (attrs.has("dtype")) {
     TFPORT_ASSIGN_OR_RETURN(opt.dtype, attrs.get_type("dtype"));
-    if (opt.dtype != DType::kUInt8 && opt.dtype != DType::kUInt16) {
-      return Status(StatusCode::kUnimplemented, attrs.error("only uint8 and uint16 outputs are supported").message());
+    const bool float_ok = op == "DecodeImage";
+    if (opt.dtype != DType::kUInt8 && opt.dtype != DType::kUInt16 && !(float_ok && opt.dtype == DType::kFloat)) {
+      return attrs.error(float_ok ? "dtype must be uint8, uint16 or float32" : "dtype must be uint8 or uint16");
     }
   }
   return std::unique_ptr<Kernel>(new DecodeKernel(op, opt));
