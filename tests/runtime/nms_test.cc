@@ -1,6 +1,6 @@
-// NonMaxSuppression V3/V4/V5 and CombinedNonMaxSuppression on TF's own three-cluster example
-// (the expected selections are those TF's tests state for these boxes) and soft-NMS worked out
-// by hand.
+// The detection ops: NonMaxSuppression V3/V4/V5 and CombinedNonMaxSuppression on TF's own
+// three-cluster example (the selections TF's tests state for these boxes) and soft-NMS worked out
+// by hand; CropAndResize on a 3x3 image.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -84,6 +84,32 @@ TEST(CombinedNonMaxSuppression, PerClassThenBestOverallClippedAndPadded) {
   const std::vector<float> b = to_vec((*out)[0]);
   EXPECT_EQ((std::vector<float>(b.begin(), b.begin() + 4)), (std::vector<float>{0, 1, 1, 1}));
   EXPECT_EQ((std::vector<float>(b.begin() + 8, b.begin() + 12)), (std::vector<float>{0, 0, 1, 1}));
+}
+
+TEST(CropAndResize, SamplesCornerToCornerAndExtrapolates) {
+  Tensor image = floats(Shape{1, 3, 3, 1}, {0, 1, 2, 3, 4, 5, 6, 7, 8});
+  auto crop = [&](std::vector<float> box, int32_t hh, int32_t ww, const char* method = "bilinear") {
+    OpTest t("CropAndResize");
+    t.attr("method", string_attr(method)).attr("extrapolation_value", float_attr(-1));
+    return t.run1({image, floats(Shape{1, 4}, box), vec_i32({0}), vec_i32({hh, ww})});
+  };
+  auto whole = crop({0, 0, 1, 1}, 3, 3);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  EXPECT_EQ(to_vec(*whole), (std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7, 8}));
+  auto quarter = crop({0, 0, 0.25f, 0.25f}, 2, 2);  // samples at 0 and 0.5 pixels
+  ASSERT_TRUE(quarter.ok()) << quarter.status();
+  EXPECT_EQ(to_vec(*quarter), (std::vector<float>{0, 0.5f, 1.5f, 2}));
+  auto center = crop({0, 0, 1, 1}, 1, 1);
+  ASSERT_TRUE(center.ok()) << center.status();
+  EXPECT_EQ(to_vec(*center), (std::vector<float>{4}));
+  auto nearest = crop({0, 0, 1, 1}, 2, 2, "nearest");
+  ASSERT_TRUE(nearest.ok()) << nearest.status();
+  EXPECT_EQ(to_vec(*nearest), (std::vector<float>{0, 2, 6, 8}));
+  auto outside = crop({0.5f, 0.5f, 1.5f, 1.5f}, 2, 2);  // the far corner lies outside the image
+  ASSERT_TRUE(outside.ok()) << outside.status();
+  EXPECT_EQ(to_vec(*outside), (std::vector<float>{4, -1, -1, -1}));
+  OpTest bad("CropAndResize");
+  EXPECT_FALSE(bad.run1({image, floats(Shape{1, 4}, {0, 0, 1, 1}), vec_i32({1}), vec_i32({2, 2})}).ok());
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 //   half_pixel_centers: source = (dst + 0.5) * scale - 0.5 (bilinear) / (dst + 0.5) * scale (nearest)
 //   legacy:             source = dst * scale
 // Bilinear clamps the two neighbours to the image and interpolates x then y; the output is
-// float32 for every input type, as in TF.
+// float32 for every input type, as in TF. Also CropAndResize (detection models' box crops).
+#include <algorithm>
 #include <cmath>
 
 #include "runtime/ops/op_util.h"
@@ -109,6 +110,101 @@ StatusOr<std::unique_ptr<Kernel>> make_resize(const Attrs& attrs) {
 }
 TFPORT_REGISTER_OP({"ResizeBilinear", &make_resize<true>});
 TFPORT_REGISTER_OP({"ResizeNearestNeighbor", &make_resize<false>});
+
+// CropAndResize: for each box (y1, x1, y2, x2 in [0, 1] of image box_ind[i]) a crop_height x
+// crop_width float sample of the image, bilinear or nearest, with sample points spread from
+// corner to corner (one point: the box's center); points outside the image take
+// extrapolation_value.
+class CropAndResizeKernel final : public Kernel {
+ public:
+  CropAndResizeKernel(bool bilinear, float extrapolation) : bilinear_(bilinear), extrapolation_(extrapolation) {}
+  Status compute(KernelContext& ctx) const override {
+    static constexpr std::string_view kOp = "CropAndResize";
+    TFPORT_RETURN_IF_ERROR(expect_inputs(ctx, kOp, 4));
+    const Tensor& image = ctx.inputs[0];
+    const Tensor& boxes = ctx.inputs[1];
+    const Tensor& box_ind = ctx.inputs[2];
+    if (image.shape().rank() != 4) return ctx.error(kOp, "image must be [batch, height, width, depth]");
+    if (boxes.dtype() != DType::kFloat || boxes.shape().rank() != 2 || boxes.shape().dim(1) != 4) {
+      return ctx.error(kOp, "boxes must be float [num_boxes, 4]");
+    }
+    const int64_t n = boxes.shape().dim(0);
+    TFPORT_ASSIGN_OR_RETURN(auto index, read_int_values(ctx, kOp, box_ind, "box_ind"));
+    TFPORT_ASSIGN_OR_RETURN(auto size, read_int_values(ctx, kOp, ctx.inputs[3], "crop_size"));
+    if (static_cast<int64_t>(index.size()) != n) return ctx.error(kOp, "box_ind must have one entry per box");
+    if (size.size() != 2 || size[0] <= 0 || size[1] <= 0) return ctx.error(kOp, "crop_size must be two positive sizes");
+    const int64_t batch = image.shape().dim(0), h = image.shape().dim(1), w = image.shape().dim(2), d = image.shape().dim(3);
+    const int64_t ch = size[0], cw = size[1];
+    for (int64_t b : index) {
+      if (b < 0 || b >= batch) return ctx.error(kOp, "box_ind " + std::to_string(b) + " is not an image of the batch");
+    }
+    Status status;
+    const bool handled = visit_dtype<kRealTypes>(image.dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      auto out = add_output_uninitialized(ctx, kOp, DType::kFloat, Shape{n, ch, cw, d});
+      if (!out.ok()) {
+        status = out.status();
+        return;
+      }
+      const T* img = image.data<T>();
+      float* o = (*out)->template mutable_data<float>();
+      auto at = [&](int64_t b, int64_t y, int64_t x, int64_t c) { return static_cast<float>(img[((b * h + y) * w + x) * d + c]); };
+      for (int64_t i = 0; i < n; ++i) {
+        const float* box = boxes.data<float>() + i * 4;
+        const float y1 = box[0], x1 = box[1], y2 = box[2], x2 = box[3];
+        const int64_t b = index[static_cast<size_t>(i)];
+        const float hs = ch > 1 ? (y2 - y1) * static_cast<float>(h - 1) / static_cast<float>(ch - 1) : 0;
+        const float ws = cw > 1 ? (x2 - x1) * static_cast<float>(w - 1) / static_cast<float>(cw - 1) : 0;
+        for (int64_t y = 0; y < ch; ++y) {
+          const float in_y = ch > 1 ? y1 * static_cast<float>(h - 1) + static_cast<float>(y) * hs
+                                    : 0.5f * (y1 + y2) * static_cast<float>(h - 1);
+          float* row = o + ((i * ch + y) * cw) * d;
+          if (in_y < 0 || in_y > static_cast<float>(h - 1)) {
+            std::fill(row, row + cw * d, extrapolation_);
+            continue;
+          }
+          for (int64_t x = 0; x < cw; ++x) {
+            const float in_x = cw > 1 ? x1 * static_cast<float>(w - 1) + static_cast<float>(x) * ws
+                                      : 0.5f * (x1 + x2) * static_cast<float>(w - 1);
+            float* px = row + x * d;
+            if (in_x < 0 || in_x > static_cast<float>(w - 1)) {
+              std::fill(px, px + d, extrapolation_);
+              continue;
+            }
+            if (!bilinear_) {
+              const auto ny = static_cast<int64_t>(std::round(in_y)), nx = static_cast<int64_t>(std::round(in_x));
+              for (int64_t c = 0; c < d; ++c) px[c] = at(b, ny, nx, c);
+              continue;
+            }
+            const auto top = static_cast<int64_t>(std::floor(in_y)), bottom = static_cast<int64_t>(std::ceil(in_y));
+            const auto left = static_cast<int64_t>(std::floor(in_x)), right = static_cast<int64_t>(std::ceil(in_x));
+            const float ly = in_y - static_cast<float>(top), lx = in_x - static_cast<float>(left);
+            for (int64_t c = 0; c < d; ++c) {
+              const float tl = at(b, top, left, c), tr = at(b, top, right, c);
+              const float bl = at(b, bottom, left, c), br = at(b, bottom, right, c);
+              const float t = tl + (tr - tl) * lx, u = bl + (br - bl) * lx;
+              px[c] = t + (u - t) * ly;
+            }
+          }
+        }
+      }
+    });
+    if (!handled) return unsupported_dtype(ctx, kOp, image.dtype(), kRealTypes);
+    return status;
+  }
+
+ private:
+  bool bilinear_;
+  float extrapolation_;
+};
+
+StatusOr<std::unique_ptr<Kernel>> make_crop_and_resize(const Attrs& attrs) {
+  TFPORT_ASSIGN_OR_RETURN(std::string method, attrs.get_string_or("method", "bilinear"));
+  if (method != "bilinear" && method != "nearest") return attrs.error("method must be 'bilinear' or 'nearest'");
+  TFPORT_ASSIGN_OR_RETURN(float extrapolation, attrs.get_float_or("extrapolation_value", 0.f));
+  return std::unique_ptr<Kernel>(new CropAndResizeKernel(method == "bilinear", extrapolation));
+}
+TFPORT_REGISTER_OP({"CropAndResize", &make_crop_and_resize});
 
 }  // namespace
 }  // namespace tfport::runtime::ops
