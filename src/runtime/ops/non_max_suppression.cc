@@ -15,6 +15,10 @@
 namespace tfport::runtime::ops {
 namespace {
 
+// Padded outputs are as large as the sizes the graph's inputs ask for: refuse absurd ones
+// rather than allocate them.
+constexpr int64_t kMaxPaddedOutputs = int64_t{1} << 24;
+
 // IoU of boxes i and j of a [n, 4] row-major array of (y1, x1, y2, x2) in any corner order.
 float iou(const float* boxes, int64_t i, int64_t j) {
   const float* a = boxes + 4 * i;
@@ -115,6 +119,7 @@ class NmsKernel final : public Kernel {
     if (iou_threshold < 0 || iou_threshold > 1) return ctx.error(op_, "iou_threshold must be in [0, 1]");
     Selection s = select_boxes(boxes.data<float>(), scores.data<float>(), n, max_out, iou_threshold, score_threshold, sigma);
     const auto valid = static_cast<int32_t>(s.indices.size());
+    if (pad_ && max_out > kMaxPaddedOutputs) return ctx.error(op_, "max_output_size too large to pad to");
     if (pad_) {
       s.indices.resize(static_cast<size_t>(max_out), 0);
       s.scores.resize(static_cast<size_t>(max_out), 0.f);
@@ -180,7 +185,9 @@ class CombinedNmsKernel final : public Kernel {
     }
     const float iou_threshold = ctx.inputs[4].data<float>()[0], score_threshold = ctx.inputs[5].data<float>()[0];
     if (iou_threshold < 0 || iou_threshold > 1) return ctx.error(kOp, "iou_threshold must be in [0, 1]");
+    if (per_class > kMaxPaddedOutputs || total > kMaxPaddedOutputs) return ctx.error(kOp, "output sizes too large");
     const int64_t per_batch = pad_per_class_ ? std::min(total, per_class * classes) : total;
+    if (per_batch * std::max<int64_t>(batches, 1) > kMaxPaddedOutputs) return ctx.error(kOp, "output sizes too large");
     struct Detection {
       float score;
       int64_t cls;
