@@ -106,10 +106,13 @@ class SpaceBatchKernel final : public Kernel {
     }
     int64_t blocks = 1;
     for (int i = 0; i < m; ++i) {
-      if (block[static_cast<size_t>(i)] < 1 || pads[2 * static_cast<size_t>(i)] < 0 || pads[2 * static_cast<size_t>(i) + 1] < 0) {
-        return ctx.error(op, "block sizes must be positive and paddings non-negative");
+      const int64_t b = block[static_cast<size_t>(i)], lo = pads[2 * static_cast<size_t>(i)],
+                    hi = pads[2 * static_cast<size_t>(i) + 1];
+      constexpr int64_t kLimit = int64_t{1} << 31;  // keeps every size below stays far from overflow
+      if (b < 1 || lo < 0 || hi < 0 || b > kLimit || lo > kLimit || hi > kLimit || blocks > kLimit) {
+        return ctx.error(op, "block sizes must be positive and paddings non-negative (and below 2^31)");
       }
-      blocks *= block[static_cast<size_t>(i)];
+      blocks *= b;
     }
     int64_t row = 1;  // elements per position of the leading 1 + M dims
     for (int d = m + 1; d < rank; ++d) row *= x.shape().dim(d);
