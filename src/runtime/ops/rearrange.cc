@@ -120,7 +120,8 @@ class SpaceBatchKernel final : public Kernel {
     const int64_t in_batch = x.shape().dim(0);
     if (!kToBatch && in_batch % blocks != 0) return ctx.error(op, "batch is not a multiple of the block count");
     const int64_t batch = kToBatch ? in_batch : in_batch / blocks;
-    out_dims[0] = kToBatch ? in_batch * blocks : batch;
+    if (kToBatch && __builtin_mul_overflow(in_batch, blocks, &out_dims[0])) return ctx.error(op, "output batch too large");
+    if (!kToBatch) out_dims[0] = batch;
     for (int i = 0; i < m; ++i) {
       const int64_t s = x.shape().dim(i + 1), b = block[static_cast<size_t>(i)];
       const int64_t lo = pads[2 * static_cast<size_t>(i)], hi = pads[2 * static_cast<size_t>(i) + 1];
