@@ -1,13 +1,14 @@
-// The call of a TF-op layer (TFOpLambda, SlicingOpLambda): its first argument from the node
-// entry Keras wrote (tensors, or "_CONSTANT_VALUE" constants, possibly a list) and every other
-// argument by keyword (a tensor reference or a JSON constant), plus the lowering functions of
-// the array-shaping TF functions (tf_op_shape.cc).
+// The call of a TF-op layer (TFOpLambda, SlicingOpLambda) or Keras 3 op: its first argument
+// from the node entry Keras wrote (tensors, or "_CONSTANT_VALUE" constants, possibly a list) and
+// every other argument by keyword (a tensor reference or a JSON constant), plus the lowering
+// functions of the array-shaping TF functions (tf_op_shape.cc).
 #pragma once
 
 #include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,7 +26,7 @@ struct Arg {
   bool present() const { return tensor || constant || is_list; }
 };
 
-
+// The arguments of one call, from a Keras 2 node entry or a Keras 3 {"args", "kwargs"} node.
 class TfCall {
  public:
   explicit TfCall(LayerCall& call) : call_(call) {}
