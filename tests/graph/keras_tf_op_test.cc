@@ -30,10 +30,11 @@ json tf_op(const std::string& name, const std::string& function, json node, cons
 json ref(const std::string& layer) { return json::array({layer, 0, 0}); }
 json entry(const std::string& layer, json kwargs) { return json::array({layer, 0, 0, std::move(kwargs)}); }
 
-// A Functional model with inputs "a" and "b" of shape [batch, 2, 3], the given layers, and the
-// last layer as output.
-KerasModel model(std::vector<json> layers, const std::vector<int64_t>& dims = {2, 3}) {
-  json all = json::array({input_layer("a", dims), input_layer("b", dims)});
+// A Functional model of the two input layers and `layers`, the last one its output, parsed by
+// tfport's own config reader as a file of `format` and `version` would be.
+KerasModel functional_model(json inputs, std::vector<json> layers, const std::string& format,
+                            const std::string& version) {
+  json all = std::move(inputs);
   for (json& l : layers) all.push_back(std::move(l));
   const std::string out = all.back()["name"];
   json cfg = {{"class_name", "Functional"},
@@ -42,13 +43,20 @@ KerasModel model(std::vector<json> layers, const std::vector<int64_t>& dims = {2
                 {"layers", all},
                 {"input_layers", json::array({ref("a"), ref("b")})},
                 {"output_layers", json::array({ref(out)})}}}};
+  if (format == "keras-v3") cfg["module"] = "keras.src.models.functional";
   KerasModel m;
   Status s = keras::parse_model_config(cfg.dump(), "test", &m);
   EXPECT_TRUE(s.ok()) << s;
-  m.format = "keras-h5";
-  m.keras_version = "2.15.0";
+  m.format = format;
+  m.keras_version = version;
   m.weights_loaded = true;
   return m;
+}
+
+// A tf.keras 2 model with inputs "a" and "b" of shape [batch, 2, 3].
+KerasModel model(std::vector<json> layers, const std::vector<int64_t>& dims = {2, 3}) {
+  return functional_model(json::array({input_layer("a", dims), input_layer("b", dims)}), std::move(layers),
+                          "keras-h5", "2.15.0");
 }
 
 class TfOpTest : public ::testing::Test {
@@ -302,23 +310,7 @@ KerasModel keras3_model(std::vector<json> layers) {
                 {"config", {{"name", n}, {"batch_shape", {nullptr, 2, 3}}, {"dtype", "float32"}}},
                 {"inbound_nodes", json::array()}};
   };
-  json all = json::array({input("a"), input("b")});
-  for (json& l : layers) all.push_back(std::move(l));
-  const std::string out = all.back()["name"];
-  json cfg = {{"module", "keras.src.models.functional"},
-              {"class_name", "Functional"},
-              {"config",
-               {{"name", "model"},
-                {"layers", all},
-                {"input_layers", json::array({ref("a"), ref("b")})},
-                {"output_layers", json::array({ref(out)})}}}};
-  KerasModel m;
-  Status s = keras::parse_model_config(cfg.dump(), "test", &m);
-  EXPECT_TRUE(s.ok()) << s;
-  m.format = "keras-v3";
-  m.keras_version = "3.6.0";
-  m.weights_loaded = true;
-  return m;
+  return functional_model(json::array({input("a"), input("b")}), std::move(layers), "keras-v3", "3.6.0");
 }
 
 TEST_F(TfOpTest, Keras3ArithmeticOpsWithConstantsOnEitherSide) {

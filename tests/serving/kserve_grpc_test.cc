@@ -1,4 +1,4 @@
-// KServe v2 over gRPC (inference.GRPCInferenceService) through a real grpc++ client stub, on
+// KServe v2 over gRPC (inference.GRPCInferenceService) through a real grpc++ client, on
 // the server's gRPC port beside TF Serving's services.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>

@@ -90,24 +90,29 @@ struct FloorDivOp {
     }
   }
 };
-struct FloorModOp {
+struct TruncateModOp {  // C's remainder: the sign of the dividend (TF's Mod and TruncateMod)
   static constexpr uint32_t kTypes = kRealTypes;
   static constexpr bool kDivides = true;
   template <typename T> T operator()(T a, T b) const {
     if constexpr (kIsInt<T>) {
       if constexpr (std::is_signed_v<T>) {
         if (b == -1) return T(0);
-        T r = static_cast<T>(a % b);
-        if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
-        return r;
-      } else {
-        return static_cast<T>(a % b);
       }
+      return static_cast<T>(a % b);
     } else {
-      T r = std::fmod(a, b);
-      if (r != 0 && ((b < 0) != (r < 0))) r += b;
-      return r;
+      return std::fmod(a, b);
     }
+  }
+};
+struct FloorModOp {  // the remainder with the sign of the divisor
+  static constexpr uint32_t kTypes = kRealTypes;
+  static constexpr bool kDivides = true;
+  template <typename T> T operator()(T a, T b) const {
+    T r = TruncateModOp()(a, b);
+    if constexpr (std::is_signed_v<T> || !kIsInt<T>) {
+      if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+    }
+    return r;
   }
 };
 struct MaximumOp {  // NaN-propagating, as TF's
@@ -154,20 +159,6 @@ struct SquaredDifferenceOp {
   template <typename T> T operator()(T a, T b) const {
     T d = wrap_sub(a, b);
     return wrap_mul(d, d);
-  }
-};
-struct TruncateModOp {  // C's remainder: the sign of the dividend (TF's Mod and TruncateMod)
-  static constexpr uint32_t kTypes = kRealTypes;
-  static constexpr bool kDivides = true;
-  template <typename T> T operator()(T a, T b) const {
-    if constexpr (kIsInt<T>) {
-      if constexpr (std::is_signed_v<T>) {
-        if (b == -1) return T(0);
-      }
-      return static_cast<T>(a % b);
-    } else {
-      return std::fmod(a, b);
-    }
   }
 };
 struct Atan2Op {
